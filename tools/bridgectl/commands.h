@@ -1,0 +1,12 @@
+// bridgectl's subcommands. Each returns the process exit code: 0 success,
+// 1 the data was bad (an error naming the record/line, field and offset was
+// printed to stderr), 2 the command line or a file named in it was bad.
+#pragma once
+
+namespace corebridge::tools {
+
+int decodeCommand(int argc, char** argv);
+int encodeCommand(int argc, char** argv);
+int layoutCommand(int argc, char** argv);
+
+}  // namespace corebridge::tools

@@ -1,0 +1,34 @@
+// bridgectl: the operators' command line of corebridge.
+#include <cstdio>
+#include <cstring>
+
+#include "common/logging.h"
+#include "tools/bridgectl/commands.h"
+
+namespace {
+
+constexpr const char kUsage[] = R"(usage: bridgectl COMMAND [options]
+
+Commands:
+  decode    mainframe records -> JSON Lines, through a copybook
+  encode    JSON Lines -> mainframe records, through a copybook
+  layout    print the layout a copybook compiles to
+
+`bridgectl COMMAND --help` describes each command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  corebridge::initLogging(corebridge::LogOptions{});
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char* command = argv[1];
+  if (std::strcmp(command, "decode") == 0) return corebridge::tools::decodeCommand(argc, argv);
+  if (std::strcmp(command, "encode") == 0) return corebridge::tools::encodeCommand(argc, argv);
+  if (std::strcmp(command, "layout") == 0) return corebridge::tools::layoutCommand(argc, argv);
+  std::fprintf(stderr, "bridgectl: unknown command '%s'\n%s", command, kUsage);
+  return 2;
+}
