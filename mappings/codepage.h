@@ -62,10 +62,14 @@ class CodePage {
   std::string name_;
   bool ebcdic_;
   std::array<char32_t, 256> to_unicode_;
+  // Reverse map: code points below 256 in a flat table (-1: absent), the
+  // rest (the euro sign, box drawing in loaded tables ...) in a hash map.
+  std::array<int16_t, 256> from_latin1_;
   std::unordered_map<char32_t, uint8_t> from_unicode_;
   // UTF-8 bytes of each byte value, precomputed for decode's hot loop.
   std::array<std::array<char, 4>, 256> utf8_;
   std::array<uint8_t, 256> utf8_len_;
+  bool ascii_identity_;  // bytes 0x00-0x7F are themselves (ASCII-based pages)
   uint8_t space_;
   uint8_t digit_zero_;
   uint8_t plus_;

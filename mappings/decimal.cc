@@ -1,0 +1,205 @@
+#include "mappings/decimal.h"
+
+#include <array>
+#include <cstring>
+
+namespace corebridge::mappings {
+
+namespace {
+
+using uint128 = unsigned __int128;
+
+constexpr std::array<int128, 39> makePowers() {
+  std::array<int128, 39> p{};
+  p[0] = 1;
+  for (int i = 1; i <= 38; ++i) p[i] = p[i - 1] * 10;
+  return p;
+}
+constexpr std::array<int128, 39> kPow10 = makePowers();
+constexpr uint64_t kTen19 = 10000000000000000000ull;
+
+uint128 magnitude(int128 v) { return v < 0 ? uint128(0) - uint128(v) : uint128(v); }
+
+// Writes the decimal digits of v right-aligned ending at `end`; returns the
+// first digit. Works in 19-digit chunks so that most divisions are 64-bit.
+char* writeDigits(uint128 v, char* end) {
+  char* p = end;
+  while (v >= kTen19) {
+    uint64_t chunk = static_cast<uint64_t>(v % kTen19);
+    v /= kTen19;
+    for (int i = 0; i < 19; ++i) {
+      *--p = static_cast<char>('0' + chunk % 10);
+      chunk /= 10;
+    }
+  }
+  uint64_t low = static_cast<uint64_t>(v);
+  do {
+    *--p = static_cast<char>('0' + low % 10);
+    low /= 10;
+  } while (low != 0);
+  return p;
+}
+
+// Longest text: sign, 39 digits, point, leading "0." zeros for scales past
+// the digit count. Larger |scale| (never produced by a picture) takes the
+// slow path.
+constexpr int kMaxFastScale = 64;
+constexpr size_t kBufSize = 1 + 40 + 1 + kMaxFastScale + 2;
+
+// Formats into buf (kBufSize bytes when |scale| <= kMaxFastScale); returns
+// the length.
+size_t format(const Decimal& d, char* buf) {
+  char digits[48];
+  char* end = digits + sizeof digits;
+  char* first = writeDigits(magnitude(d.unscaled), end);
+  size_t nd = static_cast<size_t>(end - first);
+  char* o = buf;
+  if (d.unscaled < 0) *o++ = '-';
+  if (d.scale <= 0) {
+    std::memcpy(o, first, nd);
+    o += nd;
+    if (d.unscaled != 0) {
+      std::memset(o, '0', static_cast<size_t>(-d.scale));
+      o += -d.scale;
+    }
+    return static_cast<size_t>(o - buf);
+  }
+  auto scale = static_cast<size_t>(d.scale);
+  if (nd <= scale) {
+    *o++ = '0';
+    *o++ = '.';
+    std::memset(o, '0', scale - nd);
+    o += scale - nd;
+    std::memcpy(o, first, nd);
+    o += nd;
+  } else {
+    std::memcpy(o, first, nd - scale);
+    o += nd - scale;
+    *o++ = '.';
+    std::memcpy(o, first + (nd - scale), scale);
+    o += scale;
+  }
+  return static_cast<size_t>(o - buf);
+}
+
+}  // namespace
+
+int128 pow10i128(int n) { return kPow10[static_cast<size_t>(n)]; }
+
+std::string Decimal::toString() const {
+  std::string s;
+  appendTo(&s);
+  return s;
+}
+
+void Decimal::appendTo(std::string* out) const {
+  if (scale >= -kMaxFastScale && scale <= kMaxFastScale) {
+    char buf[kBufSize];
+    out->append(buf, format(*this, buf));
+    return;
+  }
+  std::string big(static_cast<size_t>(kBufSize + (scale < 0 ? -scale : scale)), '\0');
+  big.resize(format(*this, big.data()));
+  out->append(big);
+}
+
+Result<Decimal> Decimal::parse(std::string_view text) {
+  auto bad = [&](const std::string& why) {
+    return invalidArgument("not a decimal number '" + std::string(text) + "': " + why);
+  };
+  size_t i = 0;
+  bool neg = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    neg = text[i] == '-';
+    ++i;
+  }
+  uint128 v = 0;
+  int significant = 0;
+  int any_digits = 0;
+  int frac = 0;
+  bool point = false;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= '0' && c <= '9') {
+      ++any_digits;
+      if (point) ++frac;
+      if (significant > 0 || c != '0') ++significant;
+      if (significant > kMaxDecimalDigits) {
+        return bad("more than " + std::to_string(kMaxDecimalDigits) + " significant digits");
+      }
+      v = v * 10 + static_cast<unsigned>(c - '0');
+    } else if (c == '.' && !point) {
+      point = true;
+    } else if (c == 'e' || c == 'E') {
+      return bad("exponent notation is not accepted");
+    } else {
+      return bad(std::string("unexpected character '") + c + "' at position " +
+                 std::to_string(i + 1));
+    }
+  }
+  if (any_digits == 0) return bad("no digits");
+  if (frac > kMaxDecimalDigits) {
+    return bad("more than " + std::to_string(kMaxDecimalDigits) + " fraction digits");
+  }
+  int128 u = static_cast<int128>(v);
+  return Decimal{neg ? -u : u, frac};
+}
+
+Result<Decimal> Decimal::rescale(int new_scale) const {
+  if (new_scale == scale) return *this;
+  auto describe = [&] { return toString() + " at scale " + std::to_string(new_scale); };
+  if (new_scale > scale) {
+    int k = new_scale - scale;
+    if (unscaled == 0) return Decimal{0, new_scale};
+    if (k > kMaxDecimalDigits || digitCount() + k > kMaxDecimalDigits) {
+      return outOfRange(describe() + " needs more than 38 digits");
+    }
+    return Decimal{unscaled * kPow10[static_cast<size_t>(k)], new_scale};
+  }
+  int k = scale - new_scale;
+  if (k > kMaxDecimalDigits) {
+    if (unscaled == 0) return Decimal{0, new_scale};
+    return outOfRange(describe() + " would lose digits");
+  }
+  int128 p = kPow10[static_cast<size_t>(k)];
+  if (unscaled % p != 0) return outOfRange(describe() + " would lose digits");
+  return Decimal{unscaled / p, new_scale};
+}
+
+int Decimal::digitCount() const {
+  uint128 m = magnitude(unscaled);
+  int n = 1;
+  while (n < 39 && m >= static_cast<uint128>(kPow10[static_cast<size_t>(n)])) ++n;
+  return n;
+}
+
+int Decimal::compare(const Decimal& other) const {
+  int sa = unscaled < 0 ? -1 : (unscaled > 0 ? 1 : 0);
+  int sb = other.unscaled < 0 ? -1 : (other.unscaled > 0 ? 1 : 0);
+  if (sa != sb) return sa < sb ? -1 : 1;
+  if (sa == 0) return 0;
+  // Same sign: compare magnitudes after bringing both to the larger scale.
+  // Scaling up can pass 2^128; detect that instead of overflowing (the
+  // scaled-up side is then the larger in magnitude).
+  uint128 ma = magnitude(unscaled);
+  uint128 mb = magnitude(other.unscaled);
+  int mag;  // -1, 0, 1 for |this| vs |other|
+  auto scaledCmp = [](uint128 small_scale, uint128 big_scale, int k) {
+    // compares small_scale * 10^k with big_scale
+    if (k > 38) return 1;  // small_scale >= 1, so >= 10^39 > any int128
+    auto p = static_cast<uint128>(kPow10[static_cast<size_t>(k)]);
+    if (small_scale > (~uint128(0)) / p) return 1;
+    uint128 s = small_scale * p;
+    return s < big_scale ? -1 : (s > big_scale ? 1 : 0);
+  };
+  if (scale == other.scale) {
+    mag = ma < mb ? -1 : (ma > mb ? 1 : 0);
+  } else if (scale < other.scale) {
+    mag = scaledCmp(ma, mb, other.scale - scale);
+  } else {
+    mag = -scaledCmp(mb, ma, scale - other.scale);
+  }
+  return sa > 0 ? mag : -mag;
+}
+
+}  // namespace corebridge::mappings
