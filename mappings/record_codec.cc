@@ -54,6 +54,7 @@ struct RecordCodec::Plan {
   int default_record = kNoIndex;
   bool wrap_records = false;  // several 01 records: JSON objects are {"REC": {...}}
   int top_area = 0;           // index of the top-level area in rules_by_area
+  size_t fixed_length = 0;    // one 01 record without ODO: its length; else 0
   std::vector<std::vector<ResolvedRule>> rules_by_area;
   std::vector<uint8_t> odo_object;
 };
@@ -741,11 +742,19 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
     plan->rules_by_area[area].push_back(std::move(rr));
   }
   plan->wrap_records = level01.size() > 1 && (options.record.empty() || top_rules);
+  if (!plan->wrap_records && !l.hasOdo(plan->default_record)) {
+    plan->fixed_length = l.fields[plan->default_record].totalLength();
+  }
   return std::unique_ptr<RecordCodec>(
       new RecordCodec(std::move(layout), std::move(options), std::move(plan)));
 }
 
 Status RecordCodec::decode(const uint8_t* p, size_t n, Record* out) const {
+  if (plan_->fixed_length != 0 && n != plan_->fixed_length) {
+    return invalidArgument(fmt::format("record is {} bytes but layout {} describes {}", n,
+                                       layout_->fields[plan_->default_record].name,
+                                       plan_->fixed_length));
+  }
   ByteSource src(*layout_, p, n, options_.lenient);
   Walker<ByteSource> w(*layout_, *plan_, out, &src);
   return w.walkRecord();
