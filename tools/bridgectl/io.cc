@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 
@@ -12,6 +14,13 @@ Result<Input> Input::open(const std::string& path) {
   in.name_ = path == "-" ? "<stdin>" : path;
   if (path == "-") {
     in.buffer_.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return in;
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    std::ifstream stream(path, std::ios::binary);  // a pipe or device: read it whole
+    if (!stream) return notFound(path + ": cannot open");
+    in.buffer_.assign(std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>());
     return in;
   }
   CB_ASSIGN_OR_RETURN(mappings::MappedFile f, mappings::MappedFile::open(path));
