@@ -120,15 +120,21 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
   std::vector<Sym> syms;
   CB_RETURN_IF_ERROR(parsePicture(f, &syms));
   const uint128 m = magnitude(unscaled);
-  // The value must fit the places that show digits: a leading sign or
-  // currency symbol of a floating string is not a digit place.
+  // The value must fit the places that show digits: the first sign or
+  // currency symbol (fixed, or the head of a floating string) is not a
+  // digit place.
   int max_power = -1000;
-  bool first_float = true;
+  bool seen_plus = false, seen_minus = false, seen_curr = false;
   for (const Sym& s : syms) {
     if (!s.digit || s.c == 'P') continue;
-    bool floating_head = (s.c == '+' || s.c == '-' || s.c == '$') && first_float;
-    if (s.c == '+' || s.c == '-' || s.c == '$') first_float = false;
-    if (floating_head) continue;
+    bool* seen = s.c == '+'   ? &seen_plus
+                 : s.c == '-' ? &seen_minus
+                 : s.c == '$' ? &seen_curr
+                              : nullptr;
+    if (seen != nullptr && !*seen) {
+      *seen = true;
+      continue;
+    }
     if (s.power > max_power) max_power = s.power;
   }
   int top = max_power + f.scale + 1;  // digits of the unscaled value that can show
@@ -150,6 +156,7 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
   char curr_symbol = 0;
   bool sign_first = false;
   bool floating = false;
+  char float_char = 0;  // the symbol of the floating string
   long last_fixed_pos = -1;
   char last_fixed_char = 0;
   long decimal_point = -1;
@@ -224,6 +231,7 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
         }
         if (s.run > 1 || last_fixed_char == c) {
           floating = true;
+          float_char = c;
         } else if (!trail) {
           if (last_fixed_pos >= 0) buf[static_cast<size_t>(last_fixed_pos)] = last_fixed_char;
           last_fixed_pos = static_cast<long>(buf.size()) - 1;
@@ -268,7 +276,15 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
       if (floating) {
         long i = end - 1;
         while (i > 0 && buf[static_cast<size_t>(i)] != ' ') --i;
-        if (sign_symbol && curr_symbol) {
+        auto shown = [&](char sym) { return sym == '$' ? curr_symbol : sign_symbol; };
+        if (last_fixed_pos >= 0 && last_fixed_char != float_char) {
+          // A fixed symbol before a floating string of another one
+          // (-$$$9.99, $---9.99): the fixed one stays in its place.
+          // GnuCOBOL 3.1.2 leaves a fixed '-' even on positive values here;
+          // the standard (and this code) writes a space.
+          buf[static_cast<size_t>(last_fixed_pos)] = shown(last_fixed_char);
+          buf[static_cast<size_t>(i)] = shown(float_char);
+        } else if (sign_symbol && curr_symbol) {
           char first = sign_first ? curr_symbol : sign_symbol;
           char second = sign_first ? sign_symbol : curr_symbol;
           buf[static_cast<size_t>(i)] = first;
@@ -371,10 +387,15 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
       case ',':
       case '0':
       case '/':
-        if (ch != s.c && ch != ' ' && ch != '*') return bad(pos, s.c);
-        break;
       case 'B':
-        if (ch != ' ' && ch != '*') return bad(pos, s.c);
+        // Suppressed insertion characters show the pad, or the sign or
+        // currency symbol that floated into their place.
+        if (ch == '-') {
+          negative = true;
+        } else if (ch != (s.c == 'B' ? ' ' : s.c) && ch != ' ' && ch != '*' && ch != '$' &&
+                   ch != '+') {
+          return bad(pos, s.c);
+        }
         break;
       case 'C':
       case 'D': {
