@@ -50,11 +50,28 @@ bool isStructural(const Field& f) { return f.level == 66 || f.level == 88; }
 
 }  // namespace
 
+// A child of a group as the walk needs it, computed once by create().
+struct ChildPlan {
+  int field;
+  size_t rel;         // static offset within the group
+  size_t area;        // bytes it and its REDEFINES alternatives occupy
+  bool alternatives;  // redefined by other items: an alternative is chosen
+  bool simple_leaf;   // elementary, no OCCURS, not redefined
+};
+
 struct RecordCodec::Plan {
+  std::vector<std::vector<ChildPlan>> children;  // by group index
   int default_record = kNoIndex;
   bool wrap_records = false;  // several 01 records: JSON objects are {"REC": {...}}
   int top_area = 0;           // index of the top-level area in rules_by_area
   size_t fixed_length = 0;    // one 01 record without ODO: its length; else 0
+  // Records whose shape never changes (fixed length, no select rules) decode
+  // through this flat list of slots instead of the walk; `static_events` is
+  // their shape for JSON.
+  bool static_shape = false;
+  std::vector<Slot> static_slots;  // field, offset, length and kind of each slot
+  std::vector<LeafKind> static_kinds;
+  std::vector<RecordEvent> static_events;
   std::vector<std::vector<ResolvedRule>> rules_by_area;
   std::vector<uint8_t> odo_object;
 };
@@ -63,21 +80,14 @@ struct RecordCodec::Plan {
 // Record
 
 void Record::reset() {
+  shape_ = nullptr;
   used_ = 0;
-  events_.clear();
+  events_used_ = 0;
   record_ = kNoIndex;
   length_ = 0;
   warnings_ = 0;
 }
 
-Slot& Record::addSlot(int field, size_t offset, size_t length) {
-  if (used_ == slots_.size()) slots_.emplace_back();
-  Slot& s = slots_[used_++];
-  s.field = field;
-  s.offset = static_cast<uint32_t>(offset);
-  s.length = static_cast<uint32_t>(length);
-  return s;
-}
 
 const Value* Record::find(const Layout& layout, std::string_view path) const {
   std::string want(path);
@@ -105,7 +115,7 @@ const Value* Record::find(const Layout& layout, std::string_view path) const {
   };
   std::string rec = record_ == kNoIndex ? std::string() : layout.fields[record_].name;
   stack.push_back({rec, false, 0});
-  for (const RecordEvent& e : events_) {
+  for (const RecordEvent& e : events()) {
     switch (e.type) {
       case RecordEvent::Type::kBeginObject:
         stack.push_back({childPath(e.field), false, 0});
@@ -173,29 +183,26 @@ class Walker {
         static_cast<ptrdiff_t>(actual) - static_cast<ptrdiff_t>(static_off);
     ptrdiff_t shift = start_shift;
     size_t cursor = static_off;  // static end of what is covered so far
-    for (int ci : g.children) {
-      const Field& c = layout_.fields[ci];
-      if (isStructural(c) || c.redefines != kNoIndex) continue;
-      const size_t c_static = static_off + (c.offset - g.offset);
+    for (const ChildPlan& c : plan_.children[gi]) {
+      const size_t c_static = static_off + c.rel;
       if (c_static > cursor) CB_RETURN_IF_ERROR(gap(cursor + shift, c_static - cursor, 0));
-      size_t area = c.totalLength();
-      int chosen = ci;
-      if (!c.redefined_by.empty()) {
-        for (int alt : c.redefined_by) {
-          const Field& a = layout_.fields[alt];
-          area = std::max(area, a.offset - c.offset + a.totalLength());
-        }
-        CB_RETURN_IF_ERROR(src_->chooseAlternative(plan_.rules_by_area[ci], ci, &chosen));
+      if (c.simple_leaf) {  // the common case: an elementary item, no table, no REDEFINES
+        CB_RETURN_IF_ERROR(leaf(c.field, c_static + shift, -1));
+        cursor = c_static + c.area;
+        continue;
       }
-      const Field& ch = layout_.fields[chosen];
+      int chosen = c.field;
+      if (c.alternatives) {
+        CB_RETURN_IF_ERROR(src_->chooseAlternative(plan_.rules_by_area[c.field], c.field, &chosen));
+      }
+      const size_t chosen_total = layout_.fields[chosen].totalLength();
       size_t used = 0;
       CB_RETURN_IF_ERROR(walkItem(chosen, c_static + shift, c_static, &used));
-      shift += static_cast<ptrdiff_t>(used) - static_cast<ptrdiff_t>(ch.totalLength());
-      if (ch.totalLength() < area) {
-        CB_RETURN_IF_ERROR(
-            gap(c_static + ch.totalLength() + shift, area - ch.totalLength(), kSpaceFill));
+      shift += static_cast<ptrdiff_t>(used) - static_cast<ptrdiff_t>(chosen_total);
+      if (chosen_total < c.area) {
+        CB_RETURN_IF_ERROR(gap(c_static + chosen_total + shift, c.area - chosen_total, kSpaceFill));
       }
-      cursor = c_static + area;
+      cursor = c_static + c.area;
     }
     const size_t end = static_off + g.length;
     if (cursor < end) CB_RETURN_IF_ERROR(gap(cursor + shift, end - cursor, 0));
@@ -281,7 +288,7 @@ class Walker {
   }
 
   void event(RecordEvent::Type t, int fi, uint32_t slot = 0) {
-    rec_->events_.push_back(RecordEvent{t, fi, slot});
+    rec_->addEvent(t, fi, slot);
   }
   void beginObject(int fi, int) { event(RecordEvent::Type::kBeginObject, fi); }
   void endObject(int fi) { event(RecordEvent::Type::kEndObject, fi); }
@@ -689,6 +696,22 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
     }
     plan->default_record = r;
   }
+  plan->children.resize(l.fields.size());
+  for (size_t gi = 0; gi < l.fields.size(); ++gi) {
+    const Field& g = l.fields[gi];
+    if (!g.isGroup()) continue;
+    for (int ci : g.children) {
+      const Field& c = l.fields[ci];
+      if (isStructural(c) || c.redefines != kNoIndex) continue;
+      ChildPlan cp{ci, c.offset - g.offset, c.totalLength(), !c.redefined_by.empty(), false};
+      for (int alt : c.redefined_by) {
+        const Field& a = l.fields[alt];
+        cp.area = std::max(cp.area, a.offset - c.offset + a.totalLength());
+      }
+      cp.simple_leaf = !c.isGroup() && !c.has_occurs && !cp.alternatives;
+      plan->children[gi].push_back(cp);
+    }
+  }
   plan->top_area = static_cast<int>(l.fields.size());
   plan->rules_by_area.resize(l.fields.size() + 1);
   plan->odo_object.assign(l.fields.size(), 0);
@@ -745,6 +768,28 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
   if (!plan->wrap_records && !l.hasOdo(plan->default_record)) {
     plan->fixed_length = l.fields[plan->default_record].totalLength();
   }
+  bool any_rules = false;
+  for (const auto& rules : plan->rules_by_area) any_rules = any_rules || !rules.empty();
+  if (plan->fixed_length != 0 && !any_rules) {
+    // The shape is that of any record: take it from a walk over zero bytes.
+    std::string zeros(plan->fixed_length, '\0');
+    ByteSource src(l, reinterpret_cast<const uint8_t*>(zeros.data()), zeros.size(), true);
+    Record shape;
+    Walker<ByteSource> w(l, *plan, &shape, &src);
+    CB_RETURN_IF_ERROR(w.walkRecord());
+    plan->static_shape = true;
+    plan->static_events.assign(shape.events().begin(), shape.events().end());
+    for (const Slot& slot : shape.slots()) {
+      Slot op;
+      op.field = slot.field;
+      op.offset = slot.offset;
+      op.length = slot.length;
+      op.value.kind = slot.value.kind == Value::Kind::kRaw ? Value::Kind::kRaw : Value::Kind::kNull;
+      plan->static_kinds.push_back(op.field == kNoIndex ? LeafKind::kText
+                                                        : leafKind(l.fields[op.field]));
+      plan->static_slots.push_back(std::move(op));
+    }
+  }
   return std::unique_ptr<RecordCodec>(
       new RecordCodec(std::move(layout), std::move(options), std::move(plan)));
 }
@@ -755,9 +800,61 @@ Status RecordCodec::decode(const uint8_t* p, size_t n, Record* out) const {
                                        layout_->fields[plan_->default_record].name,
                                        plan_->fixed_length));
   }
+  if (plan_->static_shape && decodeStatic(p, out)) return okStatus();
+  // The walk also reports what the flat path found wrong, with the full path.
   ByteSource src(*layout_, p, n, options_.lenient);
   Walker<ByteSource> w(*layout_, *plan_, out, &src);
   return w.walkRecord();
+}
+
+bool RecordCodec::decodeStatic(const uint8_t* p, Record* out) const {
+  const Plan& plan = *plan_;
+  const size_t count = plan.static_slots.size();
+  if (out->slots_.size() < count) out->slots_.resize(count);
+  if (out->shape_ != &plan) {
+    out->events_.assign(plan.static_events.begin(), plan.static_events.end());
+    out->events_used_ = plan.static_events.size();
+    out->shape_ = &plan;
+  }
+  out->used_ = count;
+  out->record_ = plan.default_record;
+  out->length_ = plan.fixed_length;
+  out->warnings_ = 0;
+  const Layout& l = *layout_;
+  const Dialect& d = l.dialect;
+  Slot* slots = out->slots_.data();
+  for (size_t k = 0; k < count; ++k) {
+    const Slot& op = plan.static_slots[k];
+    Slot& s = slots[k];
+    s.field = op.field;
+    s.offset = op.offset;
+    s.length = op.length;
+    const uint8_t* q = p + op.offset;
+    Value& v = s.value;
+    if (op.value.kind == Value::Kind::kRaw) {
+      v.kind = Value::Kind::kRaw;
+      v.text.assign(reinterpret_cast<const char*>(q), op.length);
+      continue;
+    }
+    const Field& f = l.fields[op.field];
+    switch (plan.static_kinds[k]) {
+      case LeafKind::kText:
+        v.kind = Value::Kind::kText;
+        v.text.clear();
+        if (!decodeText(f, d, q, &v.text).ok()) return false;
+        break;
+      case LeafKind::kNumber:
+        v.kind = Value::Kind::kNumber;
+        if (!decodeNumber(f, d, q, &v.number).ok()) return false;
+        break;
+      case LeafKind::kFloat:
+        v.kind = Value::Kind::kFloat;
+        if (!decodeFloat(f, d, q, &v.real).ok()) return false;
+        v.text.assign(reinterpret_cast<const char*>(q), op.length);
+        break;
+    }
+  }
+  return true;
 }
 
 Status RecordCodec::fromJson(std::string_view json, Record* out) const {

@@ -82,7 +82,7 @@ class Record {
  public:
   std::span<const Slot> slots() const { return {slots_.data(), used_}; }
   std::span<Slot> mutableSlots() { return {slots_.data(), used_}; }
-  std::span<const RecordEvent> events() const { return events_; }
+  std::span<const RecordEvent> events() const { return {events_.data(), events_used_}; }
   int record() const { return record_; }      // the level-01 record used
   size_t length() const { return length_; }   // bytes the record occupies
   int warnings() const { return warnings_; }  // lenient nulls in this record
@@ -95,12 +95,28 @@ class Record {
   template <typename Source>
   friend class Walker;
   void reset();
-  Slot& addSlot(int field, size_t offset, size_t length);
+  Slot& addSlot(int field, size_t offset, size_t length) {
+    if (used_ == slots_.size()) slots_.emplace_back();
+    Slot& s = slots_[used_++];
+    s.field = field;
+    s.offset = static_cast<uint32_t>(offset);
+    s.length = static_cast<uint32_t>(length);
+    return s;
+  }
+  void addEvent(RecordEvent::Type type, int field, uint32_t slot) {
+    if (events_used_ == events_.size()) events_.resize(events_.size() * 2 + 16);
+    RecordEvent& e = events_[events_used_++];
+    e.type = type;
+    e.field = field;
+    e.slot = slot;
+  }
 
   std::vector<Slot> slots_;  // slots_[used_..] are kept for their string capacity
   size_t used_ = 0;
-  std::vector<RecordEvent> events_;
+  std::vector<RecordEvent> events_;  // events_[events_used_..] are spare room
+  size_t events_used_ = 0;
   std::vector<int64_t> odo_values_;  // by field index, for ODO objects
+  const void* shape_ = nullptr;  // the static shape events_ holds, if any
   int record_ = kNoIndex;
   size_t length_ = 0;
   int warnings_ = 0;
@@ -137,6 +153,9 @@ class RecordCodec {
  private:
   RecordCodec(std::shared_ptr<const Layout> layout, CodecOptions options,
               std::unique_ptr<const Plan> plan);
+  // Decodes a record of static shape without the walk; false on any invalid
+  // field (the caller then walks, to report it or to apply lenient mode).
+  bool decodeStatic(const uint8_t* p, Record* out) const;
   std::shared_ptr<const Layout> layout_;
   CodecOptions options_;
   std::unique_ptr<const Plan> plan_;

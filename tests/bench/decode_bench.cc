@@ -3,7 +3,7 @@
 // thread (1) to typed values in memory and (2) to JSON Lines in memory, and
 // prints MB/s and records/s for each: the median of the runs and the spread.
 //
-//   decode_bench [--mb N] [--runs N]
+//   decode_bench [--mb N] [--runs N] [--only typed|json]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -75,9 +75,11 @@ void fail(const Status& s, const char* what) {
 int main(int argc, char** argv) {
   size_t mb = 200;
   int runs = 5;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--mb") == 0) mb = std::strtoul(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--runs") == 0) runs = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
   }
   Result<Layout> layout = parseCopybook(kCopybook, "bench-account.cpy", CopybookOptions{});
   if (!layout.ok()) fail(layout.status(), "copybook");
@@ -132,7 +134,7 @@ int main(int argc, char** argv) {
   size_t json_bytes = 0;
   for (int r = 0; r < runs; ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < count; ++i) {
+    for (size_t i = 0; i < count && only != "json"; ++i) {
       Status st = (*codec)->decode(bytes + i * len, len, &rec);
       if (!st.ok()) fail(st, "decode");
     }
@@ -143,7 +145,7 @@ int main(int argc, char** argv) {
     out.reserve(1 << 21);
     json_bytes = 0;
     t0 = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < count; ++i) {
+    for (size_t i = 0; i < count && only != "typed"; ++i) {
       Status st = (*codec)->decode(bytes + i * len, len, &rec);
       if (!st.ok()) fail(st, "decode");
       (*codec)->toJson(rec, &out);
