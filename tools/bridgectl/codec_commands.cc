@@ -124,7 +124,7 @@ int decodeCommand(int argc, char** argv) {
   }
   if (Status f = output->flush(true); !f.ok()) return usageError(f, "decode");
   if (warnings > 0) {
-    std::fprintf(stderr, "bridgectl decode: %llu records, %llu fields not decodable (written as null)\n",
+    std::fprintf(stderr, "bridgectl decode: %llu records; %llu field values not decodable, written as null\n",
                  static_cast<unsigned long long>(n), static_cast<unsigned long long>(warnings));
   }
   return 0;
@@ -186,6 +186,22 @@ int encodeCommand(int argc, char** argv) {
 
 namespace {
 
+// "S9999999V99" -> "S9(7)V99": runs of more than 3 of one symbol in brackets.
+std::string compactPicture(const std::string& pic) {
+  std::string out;
+  for (size_t i = 0; i < pic.size();) {
+    size_t j = i;
+    while (j < pic.size() && pic[j] == pic[i]) ++j;
+    if (j - i > 3) {
+      out += fmt::format("{}({})", pic[i], j - i);
+    } else {
+      out.append(pic, i, j - i);
+    }
+    i = j;
+  }
+  return out;
+}
+
 std::string typeOf(const mappings::Field& f) {
   using mappings::Usage;
   if (f.level == 66) return "RENAMES";
@@ -209,7 +225,7 @@ std::string typeOf(const mappings::Field& f) {
     case mappings::SignMode::kTrailingSeparate: sign = " TRAILING SEPARATE"; break;
     default: break;
   }
-  return f.picture + usage + sign;
+  return compactPicture(f.picture) + usage + sign;
 }
 
 }  // namespace

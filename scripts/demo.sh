@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# make demo: what corebridge can do today, on the demo bank's own data.
+# Everything it writes lands in one folder (DEMO_DIR, default out/demo).
+set -euo pipefail
+build=${1:-build}
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bin=$root/$build/bin
+dir=${DEMO_DIR:-$root/out/demo}
+rm -rf "$dir"
+mkdir -p "$dir"
+
+cpy=legacy/cobol/copybooks/EXTRREC.cpy
+select=mappings/packs/demobank/extract-select.yaml
+ctl() { "$bin/bridgectl" "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() { printf '   $ %s\n' "$*"; }
+
+step "1. The copybook: the demo bank's daily extract record ($cpy)"
+show "bridgectl layout --copybook $cpy"
+ctl layout --copybook "$cpy" > "$dir/layout.txt"
+sed -n '1,4p;13,20p' "$dir/layout.txt"
+echo "   ... (whole table in $dir/layout.txt)"
+
+step "2. Real COBOL writes a file: tests/cobol/MKEXTR.cbl, compiled by GnuCOBOL"
+( cd "$dir" && cobc -x -I "$root/legacy/cobol/copybooks" -o mkextr "$root/tests/cobol/MKEXTR.cbl" )
+"$dir/mkextr" "$dir/extract.gnucobol.dat" > "$dir/mkextr.display.txt"
+n=$(( $(stat -c %s "$dir/extract.gnucobol.dat") / 150 ))
+echo "   MKEXTR wrote $n records of 150 bytes (ASCII, COMP-3, big-endian COMP): extract.gnucobol.dat"
+
+step "3. Decode GnuCOBOL's bytes to JSON Lines (record type byte picks the REDEFINES)"
+show "bridgectl decode --copybook $cpy --dialect gnucobol --select-file $select extract.gnucobol.dat"
+ctl decode --copybook "$cpy" --dialect gnucobol --select-file "$select" \
+  "$dir/extract.gnucobol.dat" > "$dir/extract.jsonl"
+sed -n '2p;3p' "$dir/extract.jsonl" | cut -c1-230 | sed 's/$/ .../'
+tail -n 1 "$dir/extract.jsonl"
+
+step "4. Encode the same records as the mainframe holds them: EBCDIC cp037, IBM dialect"
+show "bridgectl encode --copybook $cpy --select-file $select extract.jsonl > extract.cp037.dat"
+ctl encode --copybook "$cpy" --select-file "$select" "$dir/extract.jsonl" > "$dir/extract.cp037.dat"
+echo "   the first account record, as a z/OS dump shows it (text in EBCDIC, COMP-3 as is):"
+xxd -g 1 -c 25 -s 150 -l 75 "$dir/extract.cp037.dat" | sed 's/^/   /'
+
+step "5. Decode the EBCDIC file: the same values as from GnuCOBOL's file"
+ctl decode --copybook "$cpy" --select-file "$select" "$dir/extract.cp037.dat" \
+  > "$dir/extract.cp037.jsonl"
+if cmp -s "$dir/extract.jsonl" "$dir/extract.cp037.jsonl"; then
+  echo "   extract.jsonl and extract.cp037.jsonl are identical ($n records)"
+else
+  echo "   MISMATCH between the ASCII and EBCDIC decodes" >&2; exit 1
+fi
+
+step "6. Byte-exact round trips: decode then encode gives back every byte"
+ctl encode --copybook "$cpy" --dialect gnucobol --select-file "$select" \
+  "$dir/extract.jsonl" > "$dir/extract.gnucobol.roundtrip.dat"
+ctl encode --copybook "$cpy" --select-file "$select" \
+  "$dir/extract.cp037.jsonl" > "$dir/extract.cp037.roundtrip.dat"
+cmp "$dir/extract.gnucobol.dat" "$dir/extract.gnucobol.roundtrip.dat" &&
+  echo "   GnuCOBOL's file  -> JSON -> bytes: identical to what COBOL wrote"
+cmp "$dir/extract.cp037.dat" "$dir/extract.cp037.roundtrip.dat" &&
+  echo "   the cp037 file   -> JSON -> bytes: identical"
+
+step "7. Record formats: the same records as VB (RDW + BDW), as a mainframe transfer carries them"
+ctl encode --copybook "$cpy" --select-file "$select" --record-format VB --block-size 800 \
+  "$dir/extract.jsonl" > "$dir/extract.cp037.vb"
+ctl decode --copybook "$cpy" --select-file "$select" --record-format VB \
+  "$dir/extract.cp037.vb" | cmp -s - "$dir/extract.jsonl" &&
+  echo "   extract.cp037.vb: $(stat -c %s "$dir/extract.cp037.vb") bytes in blocks of at most 800; decodes to the same JSON"
+
+step "8. Bad data is named, not guessed: one packed-decimal byte of record 2 damaged"
+cp "$dir/extract.cp037.dat" "$dir/extract.damaged.dat"
+printf '\xAB' | dd of="$dir/extract.damaged.dat" bs=1 seek=$((150 + 35)) conv=notrunc status=none
+show "bridgectl decode ... extract.damaged.dat"
+if ctl decode --copybook "$cpy" --select-file "$select" "$dir/extract.damaged.dat" \
+    > /dev/null 2> "$dir/damaged.err"; then
+  echo "   the damaged file decoded: that is a bug" >&2; exit 1
+fi
+sed 's/^/   /' "$dir/damaged.err"
+show "bridgectl decode --lenient ... (for bulk work: null plus a count)"
+ctl decode --copybook "$cpy" --select-file "$select" --lenient "$dir/extract.damaged.dat" \
+  > "$dir/extract.damaged.jsonl" 2> "$dir/damaged.lenient.err"
+sed 's/^/   /' "$dir/damaged.lenient.err"
+
+step "What you saw"
+cat <<TXT
+   - A COBOL copybook compiled to a layout (offsets, lengths, types, REDEFINES).
+   - A file written by a real COBOL program decoded to JSON Lines, each record's
+     REDEFINES alternative picked by its record-type byte (a YAML mapping file).
+   - The same records encoded as a z/OS file (EBCDIC cp037, COMP-3, big-endian
+     binary), in fixed and in variable-blocked format, decoding to the same values.
+   - Decode followed by encode reproducing every byte of both files.
+   - A damaged packed field reported with its field path, offset and bytes,
+     and the lenient mode that nulls it and counts it instead.
+   Files: $dir
+   Next: make test (every test), make bench (decode MB/s), docs/ (formats and options).
+TXT
