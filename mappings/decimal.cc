@@ -113,36 +113,51 @@ Result<Decimal> Decimal::parse(std::string_view text) {
     neg = text[i] == '-';
     ++i;
   }
-  uint128 v = 0;
-  int significant = 0;
+  // Validate and measure first: digits, significant digits, fraction digits.
   int any_digits = 0;
+  int significant = 0;
   int frac = 0;
+  int trailing_zeros = 0;  // of the integer part, when there is no fraction
   bool point = false;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
+  for (size_t k = i; k < text.size(); ++k) {
+    char c = text[k];
     if (c >= '0' && c <= '9') {
       ++any_digits;
       if (point) ++frac;
       if (significant > 0 || c != '0') ++significant;
-      if (significant > kMaxDecimalDigits) {
-        return bad("more than " + std::to_string(kMaxDecimalDigits) + " significant digits");
-      }
-      v = v * 10 + static_cast<unsigned>(c - '0');
+      trailing_zeros = c == '0' && significant > 0 ? trailing_zeros + 1 : 0;
     } else if (c == '.' && !point) {
       point = true;
     } else if (c == 'e' || c == 'E') {
       return bad("exponent notation is not accepted");
     } else {
       return bad(std::string("unexpected character '") + c + "' at position " +
-                 std::to_string(i + 1));
+                 std::to_string(k + 1));
     }
   }
   if (any_digits == 0) return bad("no digits");
   if (frac > kMaxDecimalDigits) {
     return bad("more than " + std::to_string(kMaxDecimalDigits) + " fraction digits");
   }
+  // An integer with more than 38 digits whose excess is trailing zeros
+  // (as Decimal{12, -40}.toString() prints) keeps a negative scale.
+  int drop = 0;
+  if (significant > kMaxDecimalDigits) {
+    drop = significant - kMaxDecimalDigits;
+    if (frac > 0 || trailing_zeros < drop) {
+      return bad("more than " + std::to_string(kMaxDecimalDigits) + " significant digits");
+    }
+  }
+  uint128 v = 0;
+  int remaining = any_digits - drop;
+  for (; i < text.size() && remaining > 0; ++i) {
+    char c = text[i];
+    if (c < '0' || c > '9') continue;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+    --remaining;
+  }
   int128 u = static_cast<int128>(v);
-  return Decimal{neg ? -u : u, frac};
+  return Decimal{neg ? -u : u, drop > 0 ? -drop : frac};
 }
 
 Result<Decimal> Decimal::rescale(int new_scale) const {

@@ -179,6 +179,9 @@ Status decodeZoned(const Field& f, const Dialect& d, const uint8_t* p, Decimal* 
   const uint8_t* digit_table = ebcdic ? t.ebcdic_digit.data() : t.ascii_digit.data();
   const size_t n = f.length;
   const SignMode mode = effectiveSign(f);
+  if (n > static_cast<size_t>(kMaxDecimalDigits) + (signIsSeparate(mode) ? 1 : 0)) {
+    return unimplemented(internal::describe(f) + ": more than 38 digits");
+  }
   int128 acc = 0;
   bool negative = false;
   size_t bad = SIZE_MAX;
@@ -309,6 +312,9 @@ Status decodeNationalNumber(const Field& f, const uint8_t* p, Decimal* out) {
   if (mode == SignMode::kTrailingOverpunch || mode == SignMode::kLeadingOverpunch) {
     return unimplemented("national numeric items need SIGN ... SEPARATE");
   }
+  if (chars > static_cast<size_t>(kMaxDecimalDigits) + 1) {
+    return unimplemented(internal::describe(f) + ": more than 38 digits");
+  }
   if (signIsSeparate(mode) && chars > 0) {
     size_t spos = mode == SignMode::kTrailingSeparate ? chars - 1 : 0;
     unsigned s = charAt(spos);
@@ -404,6 +410,15 @@ Status decodePacked(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
   if (n == 0) return internalError("packed item of length 0");
   int128 acc = 0;
   bool negative = false;
+  const size_t digit_nibbles = packedHasSign(f, d) ? 2 * n - 1 : 2 * n;
+  if (digit_nibbles > static_cast<size_t>(kMaxDecimalDigits)) {
+    // Only a picture of 38 digits in 20 bytes gets here: the leading nibble
+    // must be zero, else the value would pass 128 bits.
+    if (f.digits > kMaxDecimalDigits || digit_nibbles > kMaxDecimalDigits + 1u) {
+      return unimplemented(internal::describe(f) + ": more than 38 digits");
+    }
+    if (p[0] >> 4 != 0) return explainPacked(f, d, p);
+  }
   if (packedHasSign(f, d)) {
     if (accumulatePairs(p, n - 1, &acc) != n - 1) return explainPacked(f, d, p);
     const uint8_t last = p[n - 1];

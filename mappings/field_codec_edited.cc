@@ -19,6 +19,7 @@ struct Sym {
   char c;              // '9' 'Z' '*' '+' '-' '$' '.' ',' 'B' '0' '/' 'C' (CR) 'D' (DB) 'V' 'P'
   int run;             // length of the run of identical symbols it belongs to
   int power = 0;       // for digit-consuming symbols: the power of ten it shows
+  bool head = false;   // first sign/currency symbol: takes a place but shows no digit
   bool digit = false;  // consumes a digit (9 Z * P and sign/currency symbols counted as places)
 };
 
@@ -68,7 +69,6 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
   int count = 0;
   bool count_sign = true;
   bool count_curr = true;
-  bool p_left = false;
   for (const Sym& s : *out) {
     char c = s.c;
     if (c == '9' || c == 'Z' || c == '*') {
@@ -79,10 +79,7 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
     } else if ((c == '+' || c == '-') && count_sign) {
       ++count;
     } else if (c == 'P') {
-      if (count == 0) {
-        p_left = true;
-        break;
-      }
+      if (count == 0) break;  // left P's (VPP99) take places after the point
       ++count;
       count_sign = count_curr = false;
     } else if (c == 'V' || c == '.') {
@@ -101,8 +98,19 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
       s.digit = true;
       s.power = power--;
     }
-    if (c == 'P' && p_left) {
-      // Left P's (VPP99) scale down: they take places after the point.
+  }
+  // The first + - or $ that takes a place (a fixed symbol, or the head of a
+  // floating string) shows the sign or currency, never a digit.
+  bool seen_plus = false, seen_minus = false, seen_curr = false;
+  for (Sym& s : *out) {
+    if (!s.digit) continue;
+    bool* seen = s.c == '+'   ? &seen_plus
+                 : s.c == '-' ? &seen_minus
+                 : s.c == '$' ? &seen_curr
+                              : nullptr;
+    if (seen != nullptr && !*seen) {
+      *seen = true;
+      s.head = true;
     }
   }
   return okStatus();
@@ -124,18 +132,8 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
   // currency symbol (fixed, or the head of a floating string) is not a
   // digit place.
   int max_power = -1000;
-  bool seen_plus = false, seen_minus = false, seen_curr = false;
   for (const Sym& s : syms) {
-    if (!s.digit || s.c == 'P') continue;
-    bool* seen = s.c == '+'   ? &seen_plus
-                 : s.c == '-' ? &seen_minus
-                 : s.c == '$' ? &seen_curr
-                              : nullptr;
-    if (seen != nullptr && !*seen) {
-      *seen = true;
-      continue;
-    }
-    if (s.power > max_power) max_power = s.power;
+    if (s.digit && !s.head && s.c != 'P' && s.power > max_power) max_power = s.power;
   }
   int top = max_power + f.scale + 1;  // digits of the unscaled value that can show
   if (top < 0) top = 0;
@@ -333,6 +331,12 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
     *out = Decimal{0, f.scale};
     return okStatus();
   }
+  bool has_sign = false;
+  bool has_curr = false;
+  for (const Sym& s : syms) {
+    has_sign = has_sign || s.c == '+' || s.c == '-';
+    has_curr = has_curr || s.c == '$';
+  }
   int128 acc = 0;
   bool negative = false;
   bool seen_digit = false;
@@ -369,7 +373,7 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
       case '+':
       case '-':
       case '$':
-        if (is_digit && s.digit) {
+        if (is_digit && s.digit && !s.head) {
           digit = ch - '0';
         } else if (s.c != '$' && (ch == '-' || (ch == '+' && s.c == '+'))) {
           negative = ch == '-';
@@ -390,10 +394,10 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
       case 'B':
         // Suppressed insertion characters show the pad, or the sign or
         // currency symbol that floated into their place.
-        if (ch == '-') {
+        if (ch == '-' && has_sign) {
           negative = true;
-        } else if (ch != (s.c == 'B' ? ' ' : s.c) && ch != ' ' && ch != '*' && ch != '$' &&
-                   ch != '+') {
+        } else if (ch != (s.c == 'B' ? ' ' : s.c) && ch != ' ' && ch != '*' &&
+                   !(ch == '$' && has_curr) && !(ch == '+' && has_sign)) {
           return bad(pos, s.c);
         }
         break;

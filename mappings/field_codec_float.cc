@@ -5,8 +5,9 @@
 // Decoding is exact for short and correctly rounded for long (56 > 53 bits,
 // the uint64 -> double conversion rounds to nearest even); unnormalised
 // fractions decode by the same formula. Encoding normalises and rounds to
-// nearest even; values too large are OutOfRange, values below the smallest
-// HFP magnitude become unnormalised and then zero.
+// nearest even; values too large are OutOfRange (except exactly 16^63, the
+// double the largest HFP long decodes to, which saturates to it), values
+// below the smallest HFP magnitude become unnormalised and then zero.
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -66,6 +67,12 @@ Status doubleToHfp(double v, size_t n, uint64_t* raw) {
   if (frac >> frac_bits) {  // rounding carried into a new hex digit
     frac >>= 4;
     ++e16;
+  }
+  if (e16 > 63 && n == 8 && a == std::ldexp(1.0, 252)) {
+    // 16^63 is what the largest HFP long values decode to (56 bits round up
+    // to 53); it maps back to the largest HFP long so those values round-trip.
+    *raw = sign | uint64_t(0x7F) << 56 | ((uint64_t(1) << 56) - 1);
+    return okStatus();
   }
   if (e16 > 63) {
     return outOfRange("value " + std::to_string(v) + " is too large for IBM hexadecimal float");

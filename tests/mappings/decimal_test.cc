@@ -42,6 +42,10 @@ TEST(DecimalTest, Parse) {
   EXPECT_EQ(P("-0").unscaled, 0);
   EXPECT_EQ(P(std::string(38, '9')).digitCount(), 38);
   EXPECT_EQ(P("000" + std::string(38, '9')).digitCount(), 38);
+  // More than 38 digits only as trailing zeros of an integer: negative scale.
+  d = P("12" + std::string(40, '0'));
+  EXPECT_EQ(d.scale, -4);
+  EXPECT_EQ(d.toString(), "12" + std::string(40, '0'));
 }
 
 TEST(DecimalTest, ParseErrors) {
