@@ -1,9 +1,9 @@
 #include "common/logging.h"
 
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <algorithm>
 #include <mutex>
-
-#include <spdlog/sinks/stdout_sinks.h>
 
 namespace corebridge {
 namespace {

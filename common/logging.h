@@ -5,11 +5,11 @@
 // thread and returns the same logger for the same name.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 namespace corebridge {
 

@@ -70,11 +70,15 @@ class [[nodiscard]] Status {
 };
 
 inline Status okStatus() { return Status(); }
-inline Status invalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status invalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status notFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status alreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
-inline Status deadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
+inline Status deadlineExceeded(std::string m) {
+  return {StatusCode::kDeadlineExceeded, std::move(m)};
+}
 inline Status aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
 inline Status failedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
@@ -88,7 +92,7 @@ inline Status internalError(std::string m) { return {StatusCode::kInternal, std:
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
   }
@@ -116,10 +120,10 @@ class [[nodiscard]] Result {
 #define CB_CONCAT_(a, b) CB_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define CB_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    ::corebridge::Status cb_status_ = (expr);      \
-    if (!cb_status_.ok()) return cb_status_;       \
+#define CB_RETURN_IF_ERROR(expr)              \
+  do {                                        \
+    ::corebridge::Status cb_status_ = (expr); \
+    if (!cb_status_.ok()) return cb_status_;  \
   } while (0)
 
 // `CB_ASSIGN_OR_RETURN(auto x, f());` binds the value or returns the status.

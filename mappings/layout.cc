@@ -17,7 +17,8 @@ namespace {
 std::vector<std::string> qualifiers(std::string_view name) {
   std::vector<std::string> parts;
   std::string upper;
-  for (char c : name) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : name)
+    upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   if (upper.find('.') != std::string::npos) {
     size_t start = 0;
     while (start <= upper.size()) {

@@ -146,14 +146,14 @@ struct Field {
   bool has_occurs = false;
   int occurs_min = 1;
   int occurs_max = 1;
-  std::string depending_on;       // name of the ODO object, as written
+  std::string depending_on;        // name of the ODO object, as written
   int depending_field = kNoIndex;  // its index in the layout, once resolved
 
   // Tree.
   int parent = kNoIndex;
   std::vector<int> children;
-  int redefines = kNoIndex;           // the sibling (or record) this one redefines
-  std::vector<int> redefined_by;      // the alternatives that redefine this one
+  int redefines = kNoIndex;       // the sibling (or record) this one redefines
+  std::vector<int> redefined_by;  // the alternatives that redefine this one
 
   // 66 RENAMES: the first and last field renamed (last == first without THRU).
   int renames_first = kNoIndex;

@@ -1,13 +1,13 @@
 #include "mappings/record_codec.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
-#include <cctype>
 #include <iterator>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "mappings/field_codec.h"
 #include "mappings/json.h"
@@ -87,7 +87,6 @@ void Record::reset() {
   length_ = 0;
   warnings_ = 0;
 }
-
 
 const Value* Record::find(const Layout& layout, std::string_view path) const {
   std::string want(path);
@@ -287,9 +286,7 @@ class Walker {
     return src_->raw(s, fill, field);
   }
 
-  void event(RecordEvent::Type t, int fi, uint32_t slot = 0) {
-    rec_->addEvent(t, fi, slot);
-  }
+  void event(RecordEvent::Type t, int fi, uint32_t slot = 0) { rec_->addEvent(t, fi, slot); }
   void beginObject(int fi, int) { event(RecordEvent::Type::kBeginObject, fi); }
   void endObject(int fi) { event(RecordEvent::Type::kEndObject, fi); }
 
@@ -404,8 +401,8 @@ class ByteSource {
   bool inBounds(const Slot& s) const { return size_t{s.offset} + s.length <= n_; }
   Status tooShort(const Slot& s, int field) const {
     std::string what = field == kNoIndex ? "slack bytes" : "field " + layout_.path(field);
-    return invalidArgument(fmt::format("record is {} bytes but {} at offset {} needs {}", n_,
-                                       what, s.offset, s.length));
+    return invalidArgument(fmt::format("record is {} bytes but {} at offset {} needs {}", n_, what,
+                                       s.offset, s.length));
   }
 
   // Picks the alternative of an area from its rules; the base when it has none.
@@ -503,10 +500,10 @@ class JsonSource {
     auto consider = [&](int alt) -> Status {
       if (obj.get(layout_.fields[alt].name) == nullptr) return okStatus();
       if (found != kNoIndex) {
-        return invalidArgument(fmt::format("{}: both {} and {} are given; they redefine the same "
-                                           "bytes, give one",
-                                           layout_.path(base), layout_.fields[found].name,
-                                           layout_.fields[alt].name));
+        return invalidArgument(
+            fmt::format("{}: both {} and {} are given; they redefine the same "
+                        "bytes, give one",
+                        layout_.path(base), layout_.fields[found].name, layout_.fields[alt].name));
       }
       found = alt;
       return okStatus();
@@ -542,13 +539,12 @@ class JsonSource {
     const JsonValue* v = member(f.name);
     if (v == nullptr) return invalidArgument(fmt::format("{}: missing", path));
     if (v->type() != JsonValue::Type::kArray) {
-      return invalidArgument(fmt::format("{}: expected an array, found {}", path,
-                                         JsonValue::typeName(v->type())));
+      return invalidArgument(
+          fmt::format("{}: expected an array, found {}", path, JsonValue::typeName(v->type())));
     }
     if (static_cast<int>(v->items().size()) != count) {
-      return invalidArgument(
-          fmt::format("{}: expected {} elements (OCCURS {}), found {}", path, count, count,
-                      v->items().size()));
+      return invalidArgument(fmt::format("{}: expected {} elements (OCCURS {}), found {}", path,
+                                         count, count, v->items().size()));
     }
     stack_.push_back(v);
     return okStatus();
@@ -558,12 +554,11 @@ class JsonSource {
   template <typename W>
   Status beginObject(const Field& f, const W& w, int fi, int occurrence) {
     const std::string path = w.path(fi);
-    const JsonValue* v =
-        occurrence >= 0 ? &stack_.back()->items()[occurrence] : member(f.name);
+    const JsonValue* v = occurrence >= 0 ? &stack_.back()->items()[occurrence] : member(f.name);
     if (v == nullptr) return invalidArgument(fmt::format("{}: missing", path));
     if (v->type() != JsonValue::Type::kObject) {
-      return invalidArgument(fmt::format("{}: expected an object, found {}", path,
-                                         JsonValue::typeName(v->type())));
+      return invalidArgument(
+          fmt::format("{}: expected an object, found {}", path, JsonValue::typeName(v->type())));
     }
     CB_RETURN_IF_ERROR(checkKeys(*v, f, path));
     stack_.push_back(v);
@@ -631,7 +626,8 @@ class JsonSource {
         break;
       }
     }
-    if (!st.ok()) return Status(st.code(), fmt::format("{}: {}", walker.path(s.field), st.message()));
+    if (!st.ok())
+      return Status(st.code(), fmt::format("{}: {}", walker.path(s.field), st.message()));
     return okStatus();
   }
 
@@ -646,8 +642,8 @@ class JsonSource {
   // of one of its REDEFINES), so that a misspelt key is not silently dropped.
   Status checkKeys(const JsonValue& obj, const Field& g, const std::string& path) {
     if (obj.type() != JsonValue::Type::kObject) {
-      return invalidArgument(fmt::format("{}: expected an object, found {}", path,
-                                         JsonValue::typeName(obj.type())));
+      return invalidArgument(
+          fmt::format("{}: expected an object, found {}", path, JsonValue::typeName(obj.type())));
     }
     for (const auto& [key, value] : obj.members()) {
       bool known = false;
@@ -656,8 +652,7 @@ class JsonSource {
         if (!cf.filler && !isStructural(cf) && cf.name == key) known = true;
       }
       if (!known) {
-        return invalidArgument(
-            fmt::format("{}: \"{}\" is not a field of {}", path, key, g.name));
+        return invalidArgument(fmt::format("{}: \"{}\" is not a field of {}", path, key, g.name));
       }
     }
     return okStatus();
@@ -911,8 +906,8 @@ Status RecordCodec::encode(const Record& record, std::string* out) const {
     }
     if (!st.ok()) {
       out->resize(base);
-      return Status(st.code(), fmt::format("field {} at offset {}: {}",
-                                           layout_->path(s.field), s.offset, st.message()));
+      return Status(st.code(), fmt::format("field {} at offset {}: {}", layout_->path(s.field),
+                                           s.offset, st.message()));
     }
   }
   return okStatus();

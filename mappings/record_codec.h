@@ -74,7 +74,7 @@ struct CodecOptions {
 struct RecordEvent {
   enum class Type : uint8_t { kBeginObject, kEndObject, kBeginArray, kEndArray, kLeaf };
   Type type;
-  int field;     // the group, table or leaf
+  int field;      // the group, table or leaf
   uint32_t slot;  // kLeaf: index into slots()
 };
 
@@ -116,7 +116,7 @@ class Record {
   std::vector<RecordEvent> events_;  // events_[events_used_..] are spare room
   size_t events_used_ = 0;
   std::vector<int64_t> odo_values_;  // by field index, for ODO objects
-  const void* shape_ = nullptr;  // the static shape events_ holds, if any
+  const void* shape_ = nullptr;      // the static shape events_ holds, if any
   int record_ = kNoIndex;
   size_t length_ = 0;
   int warnings_ = 0;

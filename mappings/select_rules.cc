@@ -95,7 +95,8 @@ Status loadSelectFile(const std::string& path, CodecOptions* options) {
       return invalidArgument(mark(path, select) + ": select: expected a list of rules");
     }
     for (const YAML::Node& r : select) {
-      if (!r.IsMap()) return invalidArgument(mark(path, r) + ": expected a rule (field, equals, use)");
+      if (!r.IsMap())
+        return invalidArgument(mark(path, r) + ": expected a rule (field, equals, use)");
       for (const auto& kv : r) {
         const std::string key = kv.first.as<std::string>();
         if (key != "field" && key != "equals" && key != "use") {

@@ -72,7 +72,8 @@ TEST(RecordCodecTest, DecodesEveryLeafAndWritesJson) {
                                0x00, 0x10, 0x0C, 0xC1, 0xC2,        // HOLDS(1) 1.00 "AB"
                                0x99, 0x99, 0x9D, 0x40, 0x40});      // HOLDS(2) -999.99 ""
   Record rec;
-  ASSERT_TRUE(codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
+  ASSERT_TRUE(
+      codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
   std::string json;
   codec->toJson(rec, &json);
   EXPECT_EQ(json,
@@ -187,7 +188,8 @@ constexpr const char kMulti[] = R"(
 
 TEST(RecordCodecTest, SelectRulesPickTheRedefinesAlternative) {
   CodecOptions options;
-  options.select = {{"REC-TYPE", {"D"}, "DEPOSIT"}, {"REC-TYPE", {"M"}, "MEMO"},
+  options.select = {{"REC-TYPE", {"D"}, "DEPOSIT"},
+                    {"REC-TYPE", {"M"}, "MEMO"},
                     {"REC-TYPE", {"X", "Y"}, "BODY"}};
   auto codec = codecFor(compile(kMulti), options);
   roundTrip(*codec, R"({"REC-TYPE":"D","DEPOSIT":{"DEP-AMT":-12.34,"DEP-REF":"R1"}})");
@@ -245,8 +247,9 @@ TEST(RecordCodecTest, JsonInputErrorsNameThePath) {
               HasSubstr("ACCOUNT.BALANCE"));
   EXPECT_THAT(err(R"({"ACCT-NO":"A1","BALANCE":1.001,"RATE":0,"SEQ":1,)" + good_holds + "}"),
               HasSubstr("ACCOUNT.BALANCE"));
-  EXPECT_THAT(err(R"({"ACCT-NO":"A1","BALANCE":1,"RATE":0,"SEQ":1,"HOLDS":[{"HOLD-AMT":1,"HOLD-CODE":"AB"},{"HOLD-AMT":"x","HOLD-CODE":"CD"}]})"),
-              HasSubstr("ACCOUNT.HOLDS[2].HOLD-AMT: expected a number"));
+  EXPECT_THAT(
+      err(R"({"ACCT-NO":"A1","BALANCE":1,"RATE":0,"SEQ":1,"HOLDS":[{"HOLD-AMT":1,"HOLD-CODE":"AB"},{"HOLD-AMT":"x","HOLD-CODE":"CD"}]})"),
+      HasSubstr("ACCOUNT.HOLDS[2].HOLD-AMT: expected a number"));
   EXPECT_THAT(err(R"({"ACCT-NO":"A1",})"), HasSubstr("column 17"));
 }
 
@@ -272,7 +275,8 @@ TEST(RecordCodecTest, SeveralRecordsAreWrappedAndPadded) {
   // In an FB file the header is padded to 17 bytes: the padding is kept.
   header.append(8, '\x40');
   Record rec;
-  ASSERT_TRUE(codec->decode(reinterpret_cast<const uint8_t*>(header.data()), header.size(), &rec).ok());
+  ASSERT_TRUE(
+      codec->decode(reinterpret_cast<const uint8_t*>(header.data()), header.size(), &rec).ok());
   std::string back;
   ASSERT_TRUE(codec->encode(rec, &back).ok());
   EXPECT_EQ(back, header);
@@ -287,7 +291,8 @@ TEST(RecordCodecTest, SyncSlackIsKept) {
   EXPECT_EQ(codec->layout().maxLength(), 8u);
   std::string bytes = bytesOf({0xC1, 0x11, 0x22, 0x33, 0x00, 0x00, 0x01, 0x00});
   Record rec;
-  ASSERT_TRUE(codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
+  ASSERT_TRUE(
+      codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
   std::string json;
   codec->toJson(rec, &json);
   EXPECT_EQ(json, R"({"CODE":"A","COUNTER":256})");
@@ -303,7 +308,8 @@ TEST(RecordCodecTest, TextEscapesAndLowValues) {
 )"));
   std::string bytes = bytesOf({0x7F, 0xE0, 0x00, 0xC1, 0x40, 0x40});  // " \ NUL A
   Record rec;
-  ASSERT_TRUE(codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
+  ASSERT_TRUE(
+      codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
   std::string json;
   codec->toJson(rec, &json);
   EXPECT_EQ(json, R"({"NOTE-TEXT":"\"\\\u0000A"})");

@@ -1,4 +1,6 @@
 // bridgectl as a user runs it: the real binary, files in a temp directory.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -7,9 +9,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace {
 
@@ -45,13 +44,15 @@ class BridgectlTest : public ::testing::Test {
 
   Outcome run(const std::string& args) const {
     const std::string out = path("stdout"), err = path("stderr");
-    std::string cmd = std::string(CB_BINARY_DIR) + "/bin/bridgectl " + args + " >" + out +
-                      " 2>" + err;
+    std::string cmd =
+        std::string(CB_BINARY_DIR) + "/bin/bridgectl " + args + " >" + out + " 2>" + err;
     int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read("stdout"), read("stderr")};
   }
 
-  static std::string source(const std::string& rel) { return std::string(CB_SOURCE_DIR) + "/" + rel; }
+  static std::string source(const std::string& rel) {
+    return std::string(CB_SOURCE_DIR) + "/" + rel;
+  }
 
   std::filesystem::path dir_;
 };
@@ -69,8 +70,8 @@ TEST_F(BridgectlTest, EncodeThenDecodeIsTheSameJson) {
       "{\"CUST-ID\":1,\"CUST-NAME\":\"ANNA\",\"CUST-BAL\":-1234.50}\n"
       "{\"CUST-ID\":999999,\"CUST-NAME\":\"B\",\"CUST-BAL\":0.00}\n";
   write("in.jsonl", jsonl);
-  Outcome enc = run("encode --copybook " + path("cust.cpy") + " --output " + path("cust.dat") + " " +
-                path("in.jsonl"));
+  Outcome enc = run("encode --copybook " + path("cust.cpy") + " --output " + path("cust.dat") +
+                    " " + path("in.jsonl"));
   ASSERT_EQ(enc.exit_code, 0) << enc.err;
   EXPECT_EQ(read("cust.dat").size(), 2u * 23);
   // cp037 by default: '1' is F1, the FILLER is spaces (40).
@@ -85,15 +86,15 @@ TEST_F(BridgectlTest, VariableRecordsAndAsciiDialect) {
   write("cust.cpy", kCopybook);
   write("in.jsonl", "{\"CUST-ID\":42,\"CUST-NAME\":\"Z\",\"CUST-BAL\":1.00}\n");
   Outcome enc = run("encode --copybook " + path("cust.cpy") +
-                " --dialect gnucobol --record-format V --output " + path("v.dat") + " " +
-                path("in.jsonl"));
+                    " --dialect gnucobol --record-format V --output " + path("v.dat") + " " +
+                    path("in.jsonl"));
   ASSERT_EQ(enc.exit_code, 0) << enc.err;
   std::string v = read("v.dat");
   ASSERT_EQ(v.size(), 27u);
   EXPECT_EQ(v.substr(0, 4), std::string("\x00\x1B\x00\x00", 4));  // RDW: 27 bytes incl. itself
   EXPECT_EQ(v.substr(4, 6), "000042");                            // ASCII digits
-  Outcome dec = run("decode --copybook " + path("cust.cpy") + " --dialect gnucobol --record-format V " +
-                path("v.dat"));
+  Outcome dec = run("decode --copybook " + path("cust.cpy") +
+                    " --dialect gnucobol --record-format V " + path("v.dat"));
   ASSERT_EQ(dec.exit_code, 0) << dec.err;
   EXPECT_EQ(dec.out, "{\"CUST-ID\":42,\"CUST-NAME\":\"Z\",\"CUST-BAL\":1.00}\n");
 }
@@ -124,7 +125,7 @@ TEST_F(BridgectlTest, EncodeWritesNothingWhenALineIsBad) {
         "{\"CUST-ID\":1,\"CUST-NAME\":\"A\",\"CUST-BAL\":1}\n"
         "{\"CUST-ID\":1234567,\"CUST-NAME\":\"A\",\"CUST-BAL\":1}\n");
   Outcome enc = run("encode --copybook " + path("cust.cpy") + " --output " + path("out.dat") + " " +
-                path("in.jsonl"));
+                    path("in.jsonl"));
   EXPECT_EQ(enc.exit_code, 1);
   EXPECT_THAT(enc.err, HasSubstr("in.jsonl:2: CUSTOMER.CUST-ID"));
   EXPECT_FALSE(std::filesystem::exists(path("out.dat")));
@@ -157,12 +158,13 @@ TEST_F(BridgectlTest, UsageErrorsAndHelp) {
 TEST_F(BridgectlTest, MultiRecordExtractWithSelectFile) {
   const std::string cpy = source("legacy/cobol/copybooks/EXTRREC.cpy");
   const std::string sel = source("mappings/packs/demobank/extract-select.yaml");
-  write("x.jsonl",
-        "{\"EX-REC-TYPE\":\"T\",\"EX-TRAILER-BODY\":{\"EXT-RECORD-COUNT\":3,\"EXT-ACCOUNT-COUNT\":1,"
-        "\"EXT-POSTING-COUNT\":1,\"EXT-BALANCE-TOTAL\":-5.25,\"EXT-DEBIT-TOTAL\":5.25,"
-        "\"EXT-CREDIT-TOTAL\":0.00,\"EXT-HASH-TOTAL\":100010000017}}\n");
+  write(
+      "x.jsonl",
+      "{\"EX-REC-TYPE\":\"T\",\"EX-TRAILER-BODY\":{\"EXT-RECORD-COUNT\":3,\"EXT-ACCOUNT-COUNT\":1,"
+      "\"EXT-POSTING-COUNT\":1,\"EXT-BALANCE-TOTAL\":-5.25,\"EXT-DEBIT-TOTAL\":5.25,"
+      "\"EXT-CREDIT-TOTAL\":0.00,\"EXT-HASH-TOTAL\":100010000017}}\n");
   Outcome enc = run("encode --copybook " + cpy + " --select-file " + sel + " --output " +
-                path("x.dat") + " " + path("x.jsonl"));
+                    path("x.dat") + " " + path("x.jsonl"));
   ASSERT_EQ(enc.exit_code, 0) << enc.err;
   EXPECT_EQ(read("x.dat").size(), 150u);
   Outcome dec = run("decode --copybook " + cpy + " --select-file " + sel + " " + path("x.dat"));
@@ -172,8 +174,8 @@ TEST_F(BridgectlTest, MultiRecordExtractWithSelectFile) {
   Outcome plain = run("decode --copybook " + cpy + " " + path("x.dat"));
   EXPECT_THAT(plain.out, HasSubstr("\"EX-BODY\":"));
   write("bad.yaml", "select:\n  - field: EX-REC-TYPE\n    equal: [A]\n    use: EX-ACCOUNT-BODY\n");
-  Outcome bad = run("decode --copybook " + cpy + " --select-file " + path("bad.yaml") + " " +
-                path("x.dat"));
+  Outcome bad =
+      run("decode --copybook " + cpy + " --select-file " + path("bad.yaml") + " " + path("x.dat"));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("bad.yaml:3:5: unknown key 'equal'"));
 }

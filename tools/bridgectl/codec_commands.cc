@@ -1,9 +1,9 @@
 // bridgectl decode, encode and layout.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "mappings/framing.h"
 #include "mappings/record_codec.h"
@@ -124,8 +124,10 @@ int decodeCommand(int argc, char** argv) {
   }
   if (Status f = output->flush(true); !f.ok()) return usageError(f, "decode");
   if (warnings > 0) {
-    std::fprintf(stderr, "bridgectl decode: %llu records; %llu field values not decodable, written as null\n",
-                 static_cast<unsigned long long>(n), static_cast<unsigned long long>(warnings));
+    std::fprintf(
+        stderr,
+        "bridgectl decode: %llu records; %llu field values not decodable, written as null\n",
+        static_cast<unsigned long long>(n), static_cast<unsigned long long>(warnings));
   }
   return 0;
 }
@@ -208,22 +210,43 @@ std::string typeOf(const mappings::Field& f) {
   if (f.isGroup()) return "group";
   std::string usage;
   switch (f.usage) {
-    case Usage::kDisplay: usage = ""; break;
-    case Usage::kNational: usage = " NATIONAL"; break;
-    case Usage::kBinary: usage = " COMP"; break;
-    case Usage::kNativeBinary: usage = " COMP-5"; break;
-    case Usage::kPacked: usage = " COMP-3"; break;
-    case Usage::kFloatShort: return "COMP-1";
-    case Usage::kFloatLong: return "COMP-2";
-    case Usage::kPointer: return "POINTER";
-    case Usage::kIndex: return "INDEX";
+    case Usage::kDisplay:
+      usage = "";
+      break;
+    case Usage::kNational:
+      usage = " NATIONAL";
+      break;
+    case Usage::kBinary:
+      usage = " COMP";
+      break;
+    case Usage::kNativeBinary:
+      usage = " COMP-5";
+      break;
+    case Usage::kPacked:
+      usage = " COMP-3";
+      break;
+    case Usage::kFloatShort:
+      return "COMP-1";
+    case Usage::kFloatLong:
+      return "COMP-2";
+    case Usage::kPointer:
+      return "POINTER";
+    case Usage::kIndex:
+      return "INDEX";
   }
   std::string sign;
   switch (f.sign) {
-    case mappings::SignMode::kLeadingOverpunch: sign = " LEADING"; break;
-    case mappings::SignMode::kLeadingSeparate: sign = " LEADING SEPARATE"; break;
-    case mappings::SignMode::kTrailingSeparate: sign = " TRAILING SEPARATE"; break;
-    default: break;
+    case mappings::SignMode::kLeadingOverpunch:
+      sign = " LEADING";
+      break;
+    case mappings::SignMode::kLeadingSeparate:
+      sign = " LEADING SEPARATE";
+      break;
+    case mappings::SignMode::kTrailingSeparate:
+      sign = " TRAILING SEPARATE";
+      break;
+    default:
+      break;
   }
   return compactPicture(f.picture) + usage + sign;
 }
@@ -252,10 +275,9 @@ int layoutCommand(int argc, char** argv) {
     for (int p = f.parent; p != mappings::kNoIndex; p = l.fields[p].parent) ++depth;
     std::string notes;
     if (f.has_occurs) {
-      notes += f.depending_on.empty()
-                   ? fmt::format("OCCURS {} ", f.occurs_max)
-                   : fmt::format("OCCURS {} TO {} DEPENDING ON {} ", f.occurs_min, f.occurs_max,
-                                 f.depending_on);
+      notes += f.depending_on.empty() ? fmt::format("OCCURS {} ", f.occurs_max)
+                                      : fmt::format("OCCURS {} TO {} DEPENDING ON {} ",
+                                                    f.occurs_min, f.occurs_max, f.depending_on);
     }
     if (f.redefines != mappings::kNoIndex) {
       notes += "REDEFINES " + l.fields[f.redefines].name + " ";

@@ -54,18 +54,19 @@ const char kRecordOptionsHelp[] = R"(Records:
 )";
 
 std::vector<OptionSpec> copybookOptionSpecs() {
-  return {{"copybook", true},    {"copybook-path", true}, {"source-format", true},
-          {"dialect", true},     {"codepage", true},      {"codepage-file", true},
-          {"binary-size", true}, {"binary-order", true},  {"native-order", true},
-          {"float", true},       {"pointer-size", true},  {"trunc-bin", false},
+  return {{"copybook", true},        {"copybook-path", true}, {"source-format", true},
+          {"dialect", true},         {"codepage", true},      {"codepage-file", true},
+          {"binary-size", true},     {"binary-order", true},  {"native-order", true},
+          {"float", true},           {"pointer-size", true},  {"trunc-bin", false},
           {"packed-no-sign", false}, {"ascii-sign", true}};
 }
 
 std::vector<OptionSpec> recordOptionSpecs() {
-  return {{"record-format", true}, {"record-length", true}, {"rdw-order", true},
-          {"rdw-excludes-header", false}, {"block-size", true}, {"gnu-varseq", true},
-          {"record", true},        {"select", true},        {"select-file", true},
-          {"lenient", false}};
+  return {{"record-format", true}, {"record-length", true},
+          {"rdw-order", true},     {"rdw-excludes-header", false},
+          {"block-size", true},    {"gnu-varseq", true},
+          {"record", true},        {"select", true},
+          {"select-file", true},   {"lenient", false}};
 }
 
 namespace {
