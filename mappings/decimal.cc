@@ -16,70 +16,70 @@ constexpr std::array<int128, 39> makePowers() {
   return p;
 }
 constexpr std::array<int128, 39> kPow10 = makePowers();
-constexpr uint64_t kTen19 = 10000000000000000000ull;
 
 uint128 magnitude(int128 v) { return v < 0 ? uint128(0) - uint128(v) : uint128(v); }
 
-// Writes the decimal digits of v right-aligned ending at `end`; returns the
-// first digit. Works in 19-digit chunks so that most divisions are 64-bit.
-char* writeDigits(uint128 v, char* end) {
-  char* p = end;
-  while (v >= kTen19) {
-    uint64_t chunk = static_cast<uint64_t>(v % kTen19);
-    v /= kTen19;
-    for (int i = 0; i < 19; ++i) {
-      *--p = static_cast<char>('0' + chunk % 10);
-      chunk /= 10;
-    }
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes exactly `count` low digits of *v (count < 0: all of them, at least
+// one) right-aligned ending at p, consuming them from *v; returns the new p.
+char* writeDigits(uint128* v, int count, char* p) {
+  while (*v > UINT64_MAX && count != 0) {
+    *--p = static_cast<char>('0' + static_cast<unsigned>(*v % 10));
+    *v /= 10;
+    --count;
   }
-  uint64_t low = static_cast<uint64_t>(v);
-  do {
-    *--p = static_cast<char>('0' + low % 10);
-    low /= 10;
-  } while (low != 0);
+  if (count == 0) return p;  // *v may still be wider than 64 bits
+  auto x = static_cast<uint64_t>(*v);
+  if (count < 0) {
+    while (x >= 100) {
+      std::memcpy(p -= 2, kDigitPairs + 2 * (x % 100), 2);
+      x /= 100;
+    }
+    if (x >= 10) {
+      std::memcpy(p -= 2, kDigitPairs + 2 * x, 2);
+    } else {
+      *--p = static_cast<char>('0' + x);
+    }
+    *v = 0;
+    return p;
+  }
+  for (; count >= 2; count -= 2) {
+    std::memcpy(p -= 2, kDigitPairs + 2 * (x % 100), 2);
+    x /= 100;
+  }
+  if (count == 1) {
+    *--p = static_cast<char>('0' + x % 10);
+    x /= 10;
+  }
+  *v = x;
   return p;
 }
 
 // Longest text: sign, 39 digits, point, leading "0." zeros for scales past
-// the digit count. Larger |scale| (never produced by a picture) takes the
-// slow path.
+// the digit count, trailing zeros of a negative scale.
 constexpr int kMaxFastScale = 64;
 constexpr size_t kBufSize = 1 + 40 + 1 + kMaxFastScale + 2;
 
-// Formats into buf (kBufSize bytes when |scale| <= kMaxFastScale); returns
-// the length.
-size_t format(const Decimal& d, char* buf) {
-  char digits[48];
-  char* end = digits + sizeof digits;
-  char* first = writeDigits(magnitude(d.unscaled), end);
-  size_t nd = static_cast<size_t>(end - first);
-  char* o = buf;
-  if (d.unscaled < 0) *o++ = '-';
-  if (d.scale <= 0) {
-    std::memcpy(o, first, nd);
-    o += nd;
-    if (d.unscaled != 0) {
-      std::memset(o, '0', static_cast<size_t>(-d.scale));
-      o += -d.scale;
-    }
-    return static_cast<size_t>(o - buf);
+// Formats right-aligned into [buf, end) (kBufSize bytes when |scale| <=
+// kMaxFastScale); returns the first character.
+char* format(const Decimal& d, char* end) {
+  char* p = end;
+  uint128 m = magnitude(d.unscaled);
+  if (d.scale < 0 && m != 0) {
+    p -= -d.scale;
+    std::memset(p, '0', static_cast<size_t>(-d.scale));
   }
-  auto scale = static_cast<size_t>(d.scale);
-  if (nd <= scale) {
-    *o++ = '0';
-    *o++ = '.';
-    std::memset(o, '0', scale - nd);
-    o += scale - nd;
-    std::memcpy(o, first, nd);
-    o += nd;
-  } else {
-    std::memcpy(o, first, nd - scale);
-    o += nd - scale;
-    *o++ = '.';
-    std::memcpy(o, first + (nd - scale), scale);
-    o += scale;
+  if (d.scale > 0) {
+    p = writeDigits(&m, d.scale, p);
+    *--p = '.';
   }
-  return static_cast<size_t>(o - buf);
+  p = writeDigits(&m, -1, p);
+  if (d.unscaled < 0) *--p = '-';
+  return p;
 }
 
 }  // namespace
@@ -95,12 +95,14 @@ std::string Decimal::toString() const {
 void Decimal::appendTo(std::string* out) const {
   if (scale >= -kMaxFastScale && scale <= kMaxFastScale) {
     char buf[kBufSize];
-    out->append(buf, format(*this, buf));
+    char* first = format(*this, buf + kBufSize);
+    out->append(first, static_cast<size_t>(buf + kBufSize - first));
     return;
   }
   std::string big(static_cast<size_t>(kBufSize + (scale < 0 ? -scale : scale)), '\0');
-  big.resize(format(*this, big.data()));
-  out->append(big);
+  char* end = big.data() + big.size();
+  char* first = format(*this, end);
+  out->append(first, static_cast<size_t>(end - first));
 }
 
 Result<Decimal> Decimal::parse(std::string_view text) {

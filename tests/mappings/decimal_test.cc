@@ -23,6 +23,11 @@ TEST(DecimalTest, ToString) {
   EXPECT_EQ(Decimal::of(-(pow10i128(38) - 1), 38).toString(), "-0." + std::string(38, '9'));
   int128 min = -(static_cast<int128>((static_cast<unsigned __int128>(1) << 127) - 1)) - 1;
   EXPECT_EQ(Decimal::of(min, 0).toString(), "-170141183460469231731687303715884105728");
+  // Wider than 64 bits on both sides of the point.
+  EXPECT_EQ(Decimal::of(pow10i128(38) - 1, 10).toString(),
+            std::string(28, '9') + "." + std::string(10, '9'));
+  EXPECT_EQ(Decimal::of(pow10i128(37) + 5, 30).toString(),
+            "10000000." + std::string(28, '0') + "05");
   std::string s = "x=";
   Decimal::of(314, 2).appendTo(&s);
   EXPECT_EQ(s, "x=3.14");
