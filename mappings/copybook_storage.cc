@@ -156,7 +156,10 @@ class Storage {
     int target = kNoIndex;
     for (auto it = me; it != siblings.begin();) {
       --it;
-      if (fields_[*it].name == info.redefines_name && !fields_[*it].filler) {
+      bool record = f.level == 1 || f.level == 77;
+      bool target_record = fields_[*it].level == 1 || fields_[*it].level == 77;
+      if (fields_[*it].name == info.redefines_name && !fields_[*it].filler &&
+          record == target_record) {
         target = *it;
         break;
       }
@@ -167,9 +170,6 @@ class Storage {
                                " is not a preceding item at the same level as " + f.name);
     }
     while (fields_[target].redefines != kNoIndex) target = fields_[target].redefines;
-    if (fields_[target].level == 1 || fields_[target].level == 77) {
-      // Records of one area are at offset 0 anyway; note the relation.
-    }
     f.redefines = target;
     fields_[target].redefined_by.push_back(i);
     return okStatus();
