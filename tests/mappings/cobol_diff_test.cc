@@ -314,6 +314,15 @@ std::vector<Variant> variants() {
   return v;
 }
 
+// The ASCII variants compiled once each (COB_VARSEQ_FORMAT 0).
+std::vector<Variant> asciiVariants() {
+  std::vector<Variant> out;
+  for (const Variant& v : variants()) {
+    if (std::string(v.mode) == "ASCII" && v.varseq == 0) out.push_back(v);
+  }
+  return out;
+}
+
 class DiffAllTest : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(DiffAllTest, DecodesAndEncodesWhatGnuCobolWrote) {
@@ -357,6 +366,57 @@ INSTANTIATE_TEST_SUITE_P(GnuCobol, DiffAllTest, ::testing::ValuesIn(variants()),
                          [](const ::testing::TestParamInfo<Variant>& info) {
                            return std::string(info.param.name) + "_varseq" +
                                   std::to_string(info.param.varseq);
+                         });
+
+// More item kinds (edited pictures, SYNC, COMP-5 beyond its picture, P-scaled
+// binary, JUSTIFIED, USAGE on a group) in a fixed-length file.
+class DiffMoreTest : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(DiffMoreTest, DecodesAndEncodesWhatGnuCobolWrote) {
+  if (!haveCobc()) GTEST_SKIP() << "cobc is not installed (make deps)";
+  const Variant& v = GetParam();
+  std::string exe = compile("DIFFMORP", v.cobc_flags);
+  ASSERT_FALSE(exe.empty());
+  std::string data = workDir() + "/more_" + v.name + ".dat";
+  RunResult r = run(exe + " " + data);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  int declared = 0;
+  auto shown = parseDisplay(r.out, &declared);
+  ASSERT_EQ(declared, 2);
+
+  CopybookOptions copts;
+  copts.dialect = v.dialect;
+  auto layout = parseCopybookFile(kSourceDir + "/tests/cobol/DIFFMORE.cpy", copts);
+  ASSERT_TRUE(layout.ok()) << layout.status().toString();
+  const size_t length = layout->maxLength();
+  auto codec = RecordCodec::create(std::make_shared<const Layout>(std::move(*layout)), {});
+  ASSERT_TRUE(codec.ok()) << codec.status().toString();
+
+  auto file = MappedFile::open(data);
+  ASSERT_TRUE(file.ok()) << file.status().toString();
+  FramingOptions framing;
+  framing.format = RecordFormat::kFixed;
+  framing.record_length = length;
+  auto records = readAllRecords(file->view(), framing);
+  ASSERT_TRUE(records.ok()) << records.status().toString() << " (layout length " << length
+                            << ", file size " << file->size() << ")";
+  ASSERT_EQ(records->size(), 2u);
+  for (size_t i = 0; i < records->size(); ++i) {
+    std::string where = std::string(v.name) + " DIFFMORE record " + std::to_string(i + 1);
+    checkRecord(**codec, (*records)[i].data, shown[static_cast<int>(i + 1)], where);
+  }
+}
+
+// Disabled for -fbinary-size=2-4-8: GnuCOBOL 3.1.2 keeps COMP-5 PIC S9(2) at
+// one byte under 2-4-8 (and -std=ibm), while IBM, and the copybook compiler
+// with BinarySizeRule::kIbm248, give it two; Dialect cannot say "COMP 2-4-8,
+// COMP-5 1-2-4-8". Everything else in DIFFMORE agrees under 2-4-8 (checked
+// without MR-N-S1). See docs/testing.md. Run with
+// --gtest_also_run_disabled_tests to see the failure.
+INSTANTIATE_TEST_SUITE_P(GnuCobol, DiffMoreTest, ::testing::ValuesIn(asciiVariants()),
+                         [](const ::testing::TestParamInfo<Variant>& info) {
+                           std::string name = info.param.name;
+                           return name == "ascii_binary_248" ? "DISABLED_" + name : name;
                          });
 
 // The demo bank's extract: a multi-record file selected by EX-REC-TYPE.
