@@ -419,6 +419,128 @@ INSTANTIATE_TEST_SUITE_P(GnuCobol, DiffMoreTest, ::testing::ValuesIn(asciiVarian
                            return name == "ascii_binary_248" ? "DISABLED_" + name : name;
                          });
 
+// The layout itself: a COBOL program generated from the compiled layout
+// asks GnuCOBOL where each named item is (ADDRESS OF minus the record's
+// address) and how long it is (FUNCTION LENGTH), with every ODO table at its
+// maximum, and the answers must equal Field::offset and Field::length.
+struct LayoutCase {
+  const char* name;
+  const char* dir;     // under the source root
+  const char* member;  // copybook file name
+  const char* cobc_flags;
+  BinarySizeRule rule;
+};
+
+class LayoutMatchTest : public ::testing::TestWithParam<LayoutCase> {};
+
+TEST_P(LayoutMatchTest, OffsetsAndLengthsMatchCobc) {
+  if (!haveCobc()) GTEST_SKIP() << "cobc is not installed (make deps)";
+  const LayoutCase& c = GetParam();
+  CopybookOptions copts;
+  copts.dialect = gnuAscii();
+  copts.dialect.binary_size = c.rule;
+  std::string dir = kSourceDir + "/" + c.dir;
+  auto layout = parseCopybookFile(dir + "/" + c.member, copts);
+  ASSERT_TRUE(layout.ok()) << layout.status().toString();
+  const Layout& l = *layout;
+
+  std::vector<std::string> lines = {
+      "       IDENTIFICATION DIVISION.",
+      "       PROGRAM-ID. LAYCHK.",
+      "       DATA DIVISION.",
+      "       WORKING-STORAGE SECTION.",
+      "       01  ZZLC-ADDR.",
+      "           05  ZZLC-PTR USAGE POINTER.",
+      "           05  ZZLC-INT REDEFINES ZZLC-PTR PIC S9(18) COMP-5.",
+      "       01  ZZLC-BASE PIC S9(18) COMP-5.",
+      "       01  ZZLC-OFF PIC 9(9).",
+      "       01  ZZLC-LEN PIC 9(9).",
+      std::string("       COPY ") + fs::path(c.member).stem().string() + ".",
+      "       PROCEDURE DIVISION."};
+  for (const Field& f : l.fields) {
+    if (f.has_occurs && !f.depending_on.empty()) {
+      lines.push_back("           MOVE " + std::to_string(f.occurs_max) + " TO " + f.depending_on);
+    }
+  }
+  size_t checked = 0;
+  for (int r : l.records) {
+    lines.push_back("           SET ZZLC-PTR TO ADDRESS OF " + l.fields[r].name);
+    lines.push_back("           MOVE ZZLC-INT TO ZZLC-BASE");
+    for (size_t i = 0; i < l.fields.size(); ++i) {
+      const Field& f = l.fields[i];
+      int top = static_cast<int>(i);
+      while (l.fields[top].parent != kNoIndex) top = l.fields[top].parent;
+      if (top != r || f.filler || f.name.empty() || f.level == 66) continue;
+      int subs = 0;
+      for (int a = static_cast<int>(i); a != kNoIndex; a = l.fields[a].parent) {
+        if (l.fields[a].has_occurs) ++subs;
+      }
+      std::string ref = f.name;
+      if (subs > 0) {
+        ref += " (1";
+        for (int k = 1; k < subs; ++k) ref += ", 1";
+        ref += ")";
+      }
+      lines.push_back("           SET ZZLC-PTR TO ADDRESS OF");
+      lines.push_back("               " + ref);
+      lines.push_back("           COMPUTE ZZLC-OFF = ZZLC-INT - ZZLC-BASE");
+      lines.push_back("           MOVE FUNCTION LENGTH (");
+      lines.push_back("               " + ref + ") TO ZZLC-LEN");
+      lines.push_back("           DISPLAY '" + std::to_string(i) + "|' ZZLC-OFF '|' ZZLC-LEN");
+      ++checked;
+    }
+  }
+  lines.push_back("           STOP RUN.");
+  std::string src = workDir() + "/LAYCHK_" + c.name + ".cbl";
+  {
+    std::ofstream out(src);
+    for (const auto& line : lines) out << line << "\n";
+  }
+  std::string exe = workDir() + "/LAYCHK_" + c.name;
+  RunResult built = run("cobc -x " + std::string(c.cobc_flags) + " -I " + dir + " -o " + exe + " " +
+                        src + " 2>&1");
+  ASSERT_EQ(built.exit_code, 0) << built.out;
+  RunResult r = run(exe);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+
+  std::istringstream in(r.out);
+  std::string line;
+  size_t seen = 0;
+  while (std::getline(in, line)) {
+    size_t a = line.find('|');
+    size_t b = line.find('|', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    const Field& f = l.fields[std::stoul(line.substr(0, a))];
+    size_t offset = std::stoul(line.substr(a + 1, b - a - 1));
+    size_t length = std::stoul(line.substr(b + 1));
+    EXPECT_EQ(f.offset, offset) << c.name << " " << f.name << " (line " << f.line << ")";
+    EXPECT_EQ(f.length, length) << c.name << " " << f.name << " (line " << f.line << ")";
+    ++seen;
+  }
+  EXPECT_EQ(seen, checked) << r.out;
+  EXPECT_GT(checked, 10u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    GnuCobol, LayoutMatchTest,
+    ::testing::Values(
+        LayoutCase{"acctmast", "legacy/cobol/copybooks", "ACCTMAST.cpy", "",
+                   BinarySizeRule::kGnu1248},
+        LayoutCase{"postrec", "legacy/cobol/copybooks", "POSTREC.cpy", "",
+                   BinarySizeRule::kGnu1248},
+        LayoutCase{"custrec", "legacy/cobol/copybooks", "CUSTREC.cpy", "",
+                   BinarySizeRule::kGnu1248},
+        LayoutCase{"extrrec", "legacy/cobol/copybooks", "EXTRREC.cpy", "",
+                   BinarySizeRule::kGnu1248},
+        LayoutCase{"diffall", "tests/cobol", "DIFFALL.cpy", "", BinarySizeRule::kGnu1248},
+        LayoutCase{"diffall_248", "tests/cobol", "DIFFALL.cpy", "-fbinary-size=2-4-8",
+                   BinarySizeRule::kIbm248},
+        LayoutCase{"diffmore", "tests/cobol", "DIFFMORE.cpy", "", BinarySizeRule::kGnu1248},
+        LayoutCase{"laystres", "tests/cobol", "LAYSTRES.cpy", "", BinarySizeRule::kGnu1248},
+        LayoutCase{"laystres_248", "tests/cobol", "LAYSTRES.cpy", "-fbinary-size=2-4-8",
+                   BinarySizeRule::kIbm248}),
+    [](const ::testing::TestParamInfo<LayoutCase>& info) { return std::string(info.param.name); });
+
 // The demo bank's extract: a multi-record file selected by EX-REC-TYPE.
 TEST(CobolDiff, ExtractFileOfTheDemoBank) {
   if (!haveCobc()) GTEST_SKIP() << "cobc is not installed (make deps)";
