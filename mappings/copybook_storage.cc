@@ -273,7 +273,18 @@ class Storage {
     Field& f = fields_[i];
     if (f.depending_on.empty()) return okStatus();
     const Token& at = infos_[i].depending_token;
-    int obj = l_.find(f.depending_on);
+    // The object is looked up in the table's own record first, so that
+    // alternative 01 layouts may reuse names.
+    int root = i;
+    while (fields_[root].parent != kNoIndex) root = fields_[root].parent;
+    int obj = kNoIndex;
+    for (int c = 0; c < count(); ++c) {
+      int r = c;
+      while (fields_[r].parent != kNoIndex) r = fields_[r].parent;
+      if (r != root || fields_[c].level == 66 || !matches(c, f.depending_on)) continue;
+      obj = obj == kNoIndex ? c : -2;
+    }
+    if (obj < 0) obj = l_.find(f.depending_on);
     if (obj == kNoIndex) {
       return semanticError(
           at, "DEPENDING ON object " + f.depending_on + " is not defined (or not unique)");

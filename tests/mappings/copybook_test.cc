@@ -556,6 +556,15 @@ TEST(CopybookRedefines, RecordLevel) {
   EXPECT_EQ(l.maxLength(), 20u);
 }
 
+TEST(CopybookRedefines, LongerRecordAlternativeWithoutWarning) {
+  std::vector<std::string> warnings;
+  CopybookOptions o;
+  o.warnings = &warnings;
+  Layout l = parseOk("01 A PIC X(2).\n01 B REDEFINES A PIC X(9).\n", o);
+  EXPECT_EQ(l.maxLength(), 9u);
+  EXPECT_TRUE(warnings.empty());
+}
+
 // ---- occurs ----------------------------------------------------------------------
 
 TEST(CopybookOccurs, FixedTablesAndIgnoredKeys) {
@@ -615,6 +624,14 @@ TEST(CopybookOccurs, NestedOdo) {
   EXPECT_TRUE(field(l, "AFTER-ORD").after_odo);
 }
 
+TEST(CopybookOccurs, DependingOnResolvedInOwnRecord) {
+  Layout l = parseOk(
+      "01 R1.\n 05 N PIC 9.\n 05 T PIC X OCCURS 1 TO 5 DEPENDING ON N.\n"
+      "01 R2.\n 05 N PIC 9.\n 05 U PIC X OCCURS 1 TO 5 DEPENDING ON N.\n");
+  EXPECT_EQ(field(l, "T").depending_field, 1);
+  EXPECT_EQ(field(l, "U").depending_field, 4);
+}
+
 // ---- renames ------------------------------------------------------------------------
 
 TEST(CopybookRenames, SingleAndThru) {
@@ -653,6 +670,17 @@ TEST(CopybookCopy, SearchPathNamesAndReplacing) {
   EXPECT_EQ(field(l, "W").length, 7u);
   EXPECT_EQ(field(l, "Z").offset, 14u);
   EXPECT_EQ(field(l, "CUST-ID").source, (fs::path(dir.path()) / "inner.cpy").string());
+}
+
+TEST(CopybookCopy, LiteralOperandsAndNestedMembers) {
+  TempDir dir;
+  dir.write("LEAF.cpy", "05 L PIC X(3) VALUE 'OLD'.\n");
+  dir.write("MID.cpy", "05 M PIC X.\nCOPY LEAF.\n");
+  CopybookOptions o;
+  o.search_path = {dir.path()};
+  Layout l = parseOk("01 R.\n COPY MID REPLACING 'OLD' BY 'NEW'.\n", o);
+  EXPECT_EQ(field(l, "L").value, "NEW");
+  EXPECT_EQ(field(l, "L").offset, 1u);
 }
 
 TEST(CopybookCopy, LeadingTrailingAndOfLibrary) {
