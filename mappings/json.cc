@@ -220,11 +220,11 @@ class JsonParser {
           out->push_back('\t');
           break;
         case 'u': {
-          uint32_t cp;
+          uint32_t cp = 0;
           CB_RETURN_IF_ERROR(parseHex4(&cp));
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             if (!consume("\\u")) return error("a low surrogate escape");
-            uint32_t lo;
+            uint32_t lo = 0;
             CB_RETURN_IF_ERROR(parseHex4(&lo));
             if (lo < 0xDC00 || lo > 0xDFFF) return error("a low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

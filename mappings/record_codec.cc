@@ -50,6 +50,15 @@ bool isStructural(const Field& f) { return f.level == 66 || f.level == 88; }
 
 }  // namespace
 
+// The slots and JSON shape of every record that makes the same choices.
+struct StaticShape {
+  int record = kNoIndex;
+  size_t length = 0;
+  std::vector<Slot> slots;  // field, offset, length; kind kRaw or kNull (a value)
+  std::vector<LeafKind> kinds;
+  std::vector<RecordEvent> events;
+};
+
 // A child of a group as the walk needs it, computed once by create().
 struct ChildPlan {
   int field;
@@ -65,13 +74,13 @@ struct RecordCodec::Plan {
   bool wrap_records = false;  // several 01 records: JSON objects are {"REC": {...}}
   int top_area = 0;           // index of the top-level area in rules_by_area
   size_t fixed_length = 0;    // one 01 record without ODO: its length; else 0
-  // Records whose shape never changes (fixed length, no select rules) decode
-  // through this flat list of slots instead of the walk; `static_events` is
-  // their shape for JSON.
-  bool static_shape = false;
-  std::vector<Slot> static_slots;  // field, offset, length and kind of each slot
-  std::vector<LeafKind> static_kinds;
-  std::vector<RecordEvent> static_events;
+  // Records without ODO have one shape per combination of the alternatives
+  // their select rules pick (one shape when there are no rules). Such records
+  // decode through a flat list of slots instead of the walk: the rules are
+  // evaluated on the bytes, and the combination names the shape.
+  std::vector<StaticShape> shapes;             // empty: always walk
+  std::vector<int> choice_areas;               // area keys that have rules
+  std::vector<std::vector<int>> choice_alts;   // per area: the alternatives its rules name
   std::vector<std::vector<ResolvedRule>> rules_by_area;
   std::vector<uint8_t> odo_object;
 };
@@ -322,16 +331,53 @@ class Walker {
 
 namespace {
 
+// The alternative the first matching rule picks, or kNoIndex. `text` is
+// scratch space, reused across calls.
+int matchRule(const std::vector<ResolvedRule>& rules, const Layout& layout, const uint8_t* p,
+              size_t n, std::string* text) {
+  const Dialect& d = layout.dialect;
+  for (const ResolvedRule& r : rules) {
+    const Field& f = layout.fields[r.discriminator];
+    if (f.offset + f.length > n) continue;
+    const uint8_t* q = p + f.offset;
+    if (leafKind(f) == LeafKind::kNumber) {
+      Decimal v;
+      if (!decodeNumber(f, d, q, &v).ok()) continue;
+      for (const Decimal& want : r.numbers) {
+        if (v == want) return r.alternative;
+      }
+    } else {
+      text->clear();
+      if (!decodeText(f, d, q, text).ok()) continue;
+      std::string_view t = trimTrailingSpaces(*text);
+      for (const std::string& want : r.texts) {
+        if (t == want) return r.alternative;
+      }
+    }
+  }
+  return kNoIndex;
+}
+
+// Area keys: a redefined item's index, or Plan::top_area for the 01 records.
+using ForcedChoices = std::vector<std::pair<int, int>>;  // area key -> alternative
+
 class ByteSource {
  public:
   ByteSource(const Layout& layout, const uint8_t* p, size_t n, bool lenient)
       : layout_(layout), d_(layout.dialect), p_(p), n_(n), lenient_(lenient) {}
 
+  // Shape mode: alternatives come from `forced`, the input is zero bytes as
+  // long as the longest record, and its length is not checked.
+  void forceChoices(const ForcedChoices* forced, int top_area) {
+    forced_ = forced;
+    top_area_ = top_area;
+  }
+
   Status chooseRecord(const RecordCodec::Plan& plan, int* record) {
-    return choose(plan.rules_by_area[plan.top_area], plan.default_record, record);
+    return choose(plan.rules_by_area[plan.top_area], plan.top_area, plan.default_record, record);
   }
   Status chooseAlternative(const std::vector<ResolvedRule>& rules, int base, int* chosen) {
-    return choose(rules, base, chosen);
+    return choose(rules, base, base, chosen);
   }
   template <typename W>
   Status occurrences(const Field&, int64_t odo, const W&, int, int* count) {
@@ -348,7 +394,9 @@ class ByteSource {
     return okStatus();
   }
   void endObject() {}
-  std::optional<size_t> inputSize() const { return n_; }
+  std::optional<size_t> inputSize() const {
+    return forced_ == nullptr ? std::optional<size_t>(n_) : std::nullopt;
+  }
 
   Status raw(Slot& s, int, int field) {
     if (!inBounds(s)) return tooShort(s, field);
@@ -390,7 +438,7 @@ class ByteSource {
 
   int warnings() const { return warnings_; }
   Status finish(Record& rec) {
-    if (rec.length() != n_) {
+    if (forced_ == nullptr && rec.length() != n_) {
       return invalidArgument(fmt::format("record is {} bytes but layout {} describes {}", n_,
                                          layout_.fields[rec.record()].name, rec.length()));
     }
@@ -406,35 +454,18 @@ class ByteSource {
   }
 
   // Picks the alternative of an area from its rules; the base when it has none.
-  Status choose(const std::vector<ResolvedRule>& rules, int base, int* chosen) {
+  Status choose(const std::vector<ResolvedRule>& rules, int area, int base, int* chosen) {
     *chosen = base;
     if (rules.empty()) return okStatus();
-    std::string text;
-    for (const ResolvedRule& r : rules) {
-      const Field& f = layout_.fields[r.discriminator];
-      if (f.offset + f.length > n_) continue;
-      const uint8_t* q = p_ + f.offset;
-      if (leafKind(f) == LeafKind::kNumber) {
-        Decimal v;
-        if (!decodeNumber(f, d_, q, &v).ok()) continue;
-        for (const Decimal& want : r.numbers) {
-          if (v == want) {
-            *chosen = r.alternative;
-            return okStatus();
-          }
-        }
-      } else {
-        text.clear();
-        if (!decodeText(f, d_, q, &text).ok()) continue;
-        std::string_view t = trimTrailingSpaces(text);
-        for (const std::string& want : r.texts) {
-          if (t == want) {
-            *chosen = r.alternative;
-            return okStatus();
-          }
-        }
+    if (forced_ != nullptr) {
+      for (const auto& [key, alt] : *forced_) {
+        if (key == area) *chosen = alt;
       }
+      return okStatus();
     }
+    std::string text;
+    *chosen = matchRule(rules, layout_, p_, n_, &text);
+    if (*chosen != kNoIndex) return okStatus();
     const Field& disc = layout_.fields[rules.front().discriminator];
     std::string shown;
     if (disc.offset + disc.length <= n_) {
@@ -453,6 +484,8 @@ class ByteSource {
   size_t n_;
   bool lenient_;
   int warnings_ = 0;
+  const ForcedChoices* forced_ = nullptr;
+  int top_area_ = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -674,6 +707,70 @@ RecordCodec::RecordCodec(std::shared_ptr<const Layout> layout, CodecOptions opti
 
 RecordCodec::~RecordCodec() = default;
 
+namespace {
+
+constexpr size_t kMaxShapes = 256;
+
+// Fills plan->shapes when every record the codec can produce has a static
+// shape: no ODO anywhere and at most kMaxShapes combinations of choices.
+Status buildShapes(const Layout& l, RecordCodec::Plan* plan) {
+  for (int r : l.records) {
+    if (l.hasOdo(r)) return okStatus();
+  }
+  size_t combinations = 1;
+  for (size_t area = 0; area < plan->rules_by_area.size(); ++area) {
+    const auto& rules = plan->rules_by_area[area];
+    if (rules.empty()) continue;
+    std::vector<int> alts;
+    for (const ResolvedRule& r : rules) {
+      if (std::find(alts.begin(), alts.end(), r.alternative) == alts.end()) {
+        alts.push_back(r.alternative);
+      }
+    }
+    combinations *= alts.size();
+    if (combinations > kMaxShapes) {
+      plan->choice_areas.clear();
+      plan->choice_alts.clear();
+      return okStatus();
+    }
+    plan->choice_areas.push_back(static_cast<int>(area));
+    plan->choice_alts.push_back(std::move(alts));
+  }
+  const std::string zeros(l.maxLength(), '\0');
+  std::vector<StaticShape> shapes(combinations);
+  for (size_t combo = 0; combo < combinations; ++combo) {
+    ForcedChoices forced;
+    size_t rest = combo;
+    for (size_t i = plan->choice_areas.size(); i-- > 0;) {
+      const auto& alts = plan->choice_alts[i];
+      forced.emplace_back(plan->choice_areas[i], alts[rest % alts.size()]);
+      rest /= alts.size();
+    }
+    ByteSource src(l, reinterpret_cast<const uint8_t*>(zeros.data()), zeros.size(), true);
+    src.forceChoices(&forced, plan->top_area);
+    Record rec;
+    Walker<ByteSource> w(l, *plan, &rec, &src);
+    CB_RETURN_IF_ERROR(w.walkRecord());
+    StaticShape& shape = shapes[combo];
+    shape.record = rec.record();
+    shape.length = rec.length();
+    shape.events.assign(rec.events().begin(), rec.events().end());
+    for (const Slot& slot : rec.slots()) {
+      Slot op;
+      op.field = slot.field;
+      op.offset = slot.offset;
+      op.length = slot.length;
+      op.value.kind = slot.value.kind == Value::Kind::kRaw ? Value::Kind::kRaw : Value::Kind::kNull;
+      shape.kinds.push_back(op.field == kNoIndex ? LeafKind::kText : leafKind(l.fields[op.field]));
+      shape.slots.push_back(std::move(op));
+    }
+  }
+  plan->shapes = std::move(shapes);
+  return okStatus();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const Layout> layout,
                                                          CodecOptions options) {
   const Layout& l = *layout;
@@ -763,28 +860,7 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
   if (!plan->wrap_records && !l.hasOdo(plan->default_record)) {
     plan->fixed_length = l.fields[plan->default_record].totalLength();
   }
-  bool any_rules = false;
-  for (const auto& rules : plan->rules_by_area) any_rules = any_rules || !rules.empty();
-  if (plan->fixed_length != 0 && !any_rules) {
-    // The shape is that of any record: take it from a walk over zero bytes.
-    std::string zeros(plan->fixed_length, '\0');
-    ByteSource src(l, reinterpret_cast<const uint8_t*>(zeros.data()), zeros.size(), true);
-    Record shape;
-    Walker<ByteSource> w(l, *plan, &shape, &src);
-    CB_RETURN_IF_ERROR(w.walkRecord());
-    plan->static_shape = true;
-    plan->static_events.assign(shape.events().begin(), shape.events().end());
-    for (const Slot& slot : shape.slots()) {
-      Slot op;
-      op.field = slot.field;
-      op.offset = slot.offset;
-      op.length = slot.length;
-      op.value.kind = slot.value.kind == Value::Kind::kRaw ? Value::Kind::kRaw : Value::Kind::kNull;
-      plan->static_kinds.push_back(op.field == kNoIndex ? LeafKind::kText
-                                                        : leafKind(l.fields[op.field]));
-      plan->static_slots.push_back(std::move(op));
-    }
-  }
+  CB_RETURN_IF_ERROR(buildShapes(l, plan.get()));
   return std::unique_ptr<RecordCodec>(
       new RecordCodec(std::move(layout), std::move(options), std::move(plan)));
 }
@@ -795,31 +871,44 @@ Status RecordCodec::decode(const uint8_t* p, size_t n, Record* out) const {
                                        layout_->fields[plan_->default_record].name,
                                        plan_->fixed_length));
   }
-  if (plan_->static_shape && decodeStatic(p, out)) return okStatus();
+  if (!plan_->shapes.empty() && decodeStatic(p, n, out)) return okStatus();
   // The walk also reports what the flat path found wrong, with the full path.
   ByteSource src(*layout_, p, n, options_.lenient);
   Walker<ByteSource> w(*layout_, *plan_, out, &src);
   return w.walkRecord();
 }
 
-bool RecordCodec::decodeStatic(const uint8_t* p, Record* out) const {
+bool RecordCodec::decodeStatic(const uint8_t* p, size_t n, Record* out) const {
   const Plan& plan = *plan_;
-  const size_t count = plan.static_slots.size();
+  const Layout& l = *layout_;
+  size_t combo = 0;
+  if (!plan.choice_areas.empty()) {
+    std::string& text = out->scratch_;
+    for (size_t i = 0; i < plan.choice_areas.size(); ++i) {
+      int alt = matchRule(plan.rules_by_area[plan.choice_areas[i]], l, p, n, &text);
+      const auto& alts = plan.choice_alts[i];
+      auto it = std::find(alts.begin(), alts.end(), alt);
+      if (it == alts.end()) return false;  // the walk reports it, or needs no choice here
+      combo = combo * alts.size() + static_cast<size_t>(it - alts.begin());
+    }
+  }
+  const StaticShape& shape = plan.shapes[combo];
+  if (n != shape.length) return false;
+  const size_t count = shape.slots.size();
   if (out->slots_.size() < count) out->slots_.resize(count);
-  if (out->shape_ != &plan) {
-    out->events_.assign(plan.static_events.begin(), plan.static_events.end());
-    out->events_used_ = plan.static_events.size();
-    out->shape_ = &plan;
+  if (out->shape_ != &shape) {
+    out->events_.assign(shape.events.begin(), shape.events.end());
+    out->events_used_ = shape.events.size();
+    out->shape_ = &shape;
   }
   out->used_ = count;
-  out->record_ = plan.default_record;
-  out->length_ = plan.fixed_length;
+  out->record_ = shape.record;
+  out->length_ = shape.length;
   out->warnings_ = 0;
-  const Layout& l = *layout_;
   const Dialect& d = l.dialect;
   Slot* slots = out->slots_.data();
   for (size_t k = 0; k < count; ++k) {
-    const Slot& op = plan.static_slots[k];
+    const Slot& op = shape.slots[k];
     Slot& s = slots[k];
     s.field = op.field;
     s.offset = op.offset;
@@ -832,7 +921,7 @@ bool RecordCodec::decodeStatic(const uint8_t* p, Record* out) const {
       continue;
     }
     const Field& f = l.fields[op.field];
-    switch (plan.static_kinds[k]) {
+    switch (shape.kinds[k]) {
       case LeafKind::kText:
         v.kind = Value::Kind::kText;
         v.text.clear();

@@ -117,6 +117,7 @@ class Record {
   size_t events_used_ = 0;
   std::vector<int64_t> odo_values_;  // by field index, for ODO objects
   const void* shape_ = nullptr;      // the static shape events_ holds, if any
+  std::string scratch_;              // discriminator text while choosing a shape
   int record_ = kNoIndex;
   size_t length_ = 0;
   int warnings_ = 0;
@@ -155,7 +156,7 @@ class RecordCodec {
               std::unique_ptr<const Plan> plan);
   // Decodes a record of static shape without the walk; false on any invalid
   // field (the caller then walks, to report it or to apply lenient mode).
-  bool decodeStatic(const uint8_t* p, Record* out) const;
+  bool decodeStatic(const uint8_t* p, size_t n, Record* out) const;
   std::shared_ptr<const Layout> layout_;
   CodecOptions options_;
   std::unique_ptr<const Plan> plan_;
