@@ -121,7 +121,7 @@ class Storage {
           return semanticError(info.picture_token,
                                "binary item " + f.name + " has more than 18 digits");
         }
-        f.length = binarySize(f.digits);
+        f.length = binarySize(f.usage, f.digits);
         return okStatus();
       case Usage::kPacked:
         if (!numeric) return needsNumeric(i, "PACKED-DECIMAL");
@@ -137,8 +137,11 @@ class Storage {
                                                       fields_[i].name + " needs a numeric PICTURE");
   }
 
-  size_t binarySize(int digits) const {
-    if (options_.dialect.binary_size == BinarySizeRule::kGnu1248 && digits <= 2) return 1;
+  size_t binarySize(Usage usage, int digits) const {
+    const Dialect& d = options_.dialect;
+    BinarySizeRule rule = d.binary_size;
+    if (usage == Usage::kNativeBinary && d.native_binary_size) rule = *d.native_binary_size;
+    if (rule == BinarySizeRule::kGnu1248 && digits <= 2) return 1;
     if (digits <= 4) return 2;
     if (digits <= 9) return 4;
     return 8;

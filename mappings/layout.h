@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ enum class FloatFormat : uint8_t {
 // How the data was written: the compiler, the platform and the code page.
 struct Dialect {
   BinarySizeRule binary_size = BinarySizeRule::kIbm248;
+  // COMP-5 sizes when they differ from COMP's: GnuCOBOL built with
+  // -fbinary-size=2-4-8 (or -std=ibm) sizes COMP by 2-4-8 but keeps COMP-5
+  // at 1-2-4-8. Unset: COMP-5 follows binary_size.
+  std::optional<BinarySizeRule> native_binary_size;
   ByteOrder binary_order = ByteOrder::kBigEndian;
   FloatFormat float_format = FloatFormat::kIbmHex;
   // Byte order of COMP-5 and COMP-1/COMP-2; big-endian on z/OS, native on

@@ -4,7 +4,9 @@
 // A Record holds one Value per elementary occurrence in storage order: every
 // leaf of the selected layout, OCCURS expanded (ODO to the record's count),
 // FILLER kept as raw bytes, the one REDEFINES alternative chosen for each
-// redefined area (the first, unless a Selector picks another), and any bytes
+// redefined area (the first when the area has no select rules; when it has
+// rules, the one the first matching rule picks, and an error when none
+// matches), and any bytes
 // of the area the chosen alternative does not cover kept raw. Decoding a
 // record and encoding the result gives back the same bytes, except where a
 // non-preferred sign is normalised (see field_codec.h).

@@ -304,6 +304,7 @@ std::vector<Variant> variants() {
   v.push_back({"ascii_sign_ebcdic", "-fsign=ebcdic", "ASCII", 0, overpunch});
   Dialect ibm_sizes = gnu;
   ibm_sizes.binary_size = BinarySizeRule::kIbm248;
+  ibm_sizes.native_binary_size = BinarySizeRule::kGnu1248;  // what cobc does to COMP-5
   v.push_back({"ascii_binary_248", "-fbinary-size=2-4-8", "ASCII", 0, ibm_sizes});
   // EBCDIC: text and zoned translated to cp037 by the program; binary
   // big-endian in IBM's 2-4-8 sizes; COMP-5 and floats stay as GnuCOBOL
@@ -326,7 +327,7 @@ std::vector<Variant> asciiVariants() {
 class DiffAllTest : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(DiffAllTest, DecodesAndEncodesWhatGnuCobolWrote) {
-  if (!haveCobc()) GTEST_SKIP() << "cobc is not installed (make deps)";
+  ASSERT_TRUE(haveCobc()) << "cobc is not installed: run make deps (package gnucobol3)";
   const Variant& v = GetParam();
   std::string exe = compile("DIFFGEN", v.cobc_flags);
   ASSERT_FALSE(exe.empty());
@@ -373,7 +374,7 @@ INSTANTIATE_TEST_SUITE_P(GnuCobol, DiffAllTest, ::testing::ValuesIn(variants()),
 class DiffMoreTest : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(DiffMoreTest, DecodesAndEncodesWhatGnuCobolWrote) {
-  if (!haveCobc()) GTEST_SKIP() << "cobc is not installed (make deps)";
+  ASSERT_TRUE(haveCobc()) << "cobc is not installed: run make deps (package gnucobol3)";
   const Variant& v = GetParam();
   std::string exe = compile("DIFFMORP", v.cobc_flags);
   ASSERT_FALSE(exe.empty());
@@ -407,16 +408,12 @@ TEST_P(DiffMoreTest, DecodesAndEncodesWhatGnuCobolWrote) {
   }
 }
 
-// Disabled for -fbinary-size=2-4-8: GnuCOBOL 3.1.2 keeps COMP-5 PIC S9(2) at
-// one byte under 2-4-8 (and -std=ibm), while IBM, and the copybook compiler
-// with BinarySizeRule::kIbm248, give it two; Dialect cannot say "COMP 2-4-8,
-// COMP-5 1-2-4-8". Everything else in DIFFMORE agrees under 2-4-8 (checked
-// without MR-N-S1). See docs/testing.md. Run with
-// --gtest_also_run_disabled_tests to see the failure.
+// Under -fbinary-size=2-4-8 GnuCOBOL keeps COMP-5 at 1-2-4-8 (IBM gives
+// PIC S9(2) COMP-5 two bytes): the variant says so with
+// Dialect::native_binary_size.
 INSTANTIATE_TEST_SUITE_P(GnuCobol, DiffMoreTest, ::testing::ValuesIn(asciiVariants()),
                          [](const ::testing::TestParamInfo<Variant>& info) {
-                           std::string name = info.param.name;
-                           return name == "ascii_binary_248" ? "DISABLED_" + name : name;
+                           return std::string(info.param.name);
                          });
 
 // The layout itself: a COBOL program generated from the compiled layout
@@ -434,7 +431,7 @@ struct LayoutCase {
 class LayoutMatchTest : public ::testing::TestWithParam<LayoutCase> {};
 
 TEST_P(LayoutMatchTest, OffsetsAndLengthsMatchCobc) {
-  if (!haveCobc()) GTEST_SKIP() << "cobc is not installed (make deps)";
+  ASSERT_TRUE(haveCobc()) << "cobc is not installed: run make deps (package gnucobol3)";
   const LayoutCase& c = GetParam();
   CopybookOptions copts;
   copts.dialect = gnuAscii();
@@ -543,7 +540,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // The demo bank's extract: a multi-record file selected by EX-REC-TYPE.
 TEST(CobolDiff, ExtractFileOfTheDemoBank) {
-  if (!haveCobc()) GTEST_SKIP() << "cobc is not installed (make deps)";
+  ASSERT_TRUE(haveCobc()) << "cobc is not installed: run make deps (package gnucobol3)";
   std::string exe = compile("MKEXTR", "");
   ASSERT_FALSE(exe.empty());
   std::string data = workDir() + "/extract.dat";

@@ -28,6 +28,8 @@ const char kCopybookOptionsHelp[] = R"(Copybook and dialect:
   --codepage NAME          cp037, cp1047, cp500, cp273, cp1140, ascii
   --codepage-file FILE     a code page table (format in docs/codecs.md)
   --binary-size R          2-4-8 (IBM) or 1-2-4-8 (GnuCOBOL default)
+  --comp5-size R           COMP-5 sizes when they differ from --binary-size
+                           (GnuCOBOL with -fbinary-size=2-4-8 keeps COMP-5 at 1-2-4-8)
   --binary-order O         big or little: COMP, COMP-4, BINARY
   --native-order O         big or little: COMP-5, COMP-1, COMP-2, POINTER
   --float F                ibm (hexadecimal) or ieee: COMP-1, COMP-2
@@ -54,11 +56,11 @@ const char kRecordOptionsHelp[] = R"(Records:
 )";
 
 std::vector<OptionSpec> copybookOptionSpecs() {
-  return {{"copybook", true},        {"copybook-path", true}, {"source-format", true},
-          {"dialect", true},         {"codepage", true},      {"codepage-file", true},
-          {"binary-size", true},     {"binary-order", true},  {"native-order", true},
-          {"float", true},           {"pointer-size", true},  {"trunc-bin", false},
-          {"packed-no-sign", false}, {"ascii-sign", true}};
+  return {{"copybook", true},     {"copybook-path", true},   {"source-format", true},
+          {"dialect", true},      {"codepage", true},        {"codepage-file", true},
+          {"binary-size", true},  {"comp5-size", true},      {"binary-order", true},
+          {"native-order", true}, {"float", true},           {"pointer-size", true},
+          {"trunc-bin", false},   {"packed-no-sign", false}, {"ascii-sign", true}};
 }
 
 std::vector<OptionSpec> recordOptionSpecs() {
@@ -110,15 +112,22 @@ Result<Dialect> dialectFrom(const Args& args) {
     const std::string file = args.get("codepage-file");
     CB_ASSIGN_OR_RETURN(d.code_page, CodePage::loadTableFile(file, file));
   }
-  if (args.has("binary-size")) {
-    const std::string v = args.get("binary-size");
+  auto sizeRule = [&](const std::string& option, BinarySizeRule* out) -> Status {
+    const std::string v = args.get(option);
     if (v == "2-4-8") {
-      d.binary_size = BinarySizeRule::kIbm248;
+      *out = BinarySizeRule::kIbm248;
     } else if (v == "1-2-4-8") {
-      d.binary_size = BinarySizeRule::kGnu1248;
+      *out = BinarySizeRule::kGnu1248;
     } else {
-      return invalidArgument("--binary-size: expected 2-4-8 or 1-2-4-8, found '" + v + "'");
+      return invalidArgument("--" + option + ": expected 2-4-8 or 1-2-4-8, found '" + v + "'");
     }
+    return okStatus();
+  };
+  if (args.has("binary-size")) CB_RETURN_IF_ERROR(sizeRule("binary-size", &d.binary_size));
+  if (args.has("comp5-size")) {
+    BinarySizeRule rule;
+    CB_RETURN_IF_ERROR(sizeRule("comp5-size", &rule));
+    d.native_binary_size = rule;
   }
   if (args.has("binary-order")) {
     CB_RETURN_IF_ERROR(byteOrder("binary-order", args.get("binary-order"), &d.binary_order));
