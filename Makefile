@@ -15,7 +15,7 @@ CMAKE_FLAGS ?=
 
 DEB_PACKAGES := build-essential cmake pkg-config clang clang-format clang-tidy \
   libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libspdlog-dev libfmt-dev libyaml-cpp-dev gnucobol3 libcob4-dev python3
+  libspdlog-dev libfmt-dev libyaml-cpp-dev gnucobol3 libcob4-dev python3 xxd
 
 .PHONY: all build deps test demo bench fuzz lint clean configure
 
