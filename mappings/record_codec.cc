@@ -78,10 +78,11 @@ struct RecordCodec::Plan {
   // their select rules pick (one shape when there are no rules). Such records
   // decode through a flat list of slots instead of the walk: the rules are
   // evaluated on the bytes, and the combination names the shape.
-  std::vector<StaticShape> shapes;             // empty: always walk
-  std::vector<int> choice_areas;               // area keys that have rules
-  std::vector<std::vector<int>> choice_alts;   // per area: the alternatives its rules name
+  std::vector<StaticShape> shapes;            // empty: always walk
+  std::vector<int> choice_areas;              // area keys that have rules
+  std::vector<std::vector<int>> choice_alts;  // per area: the alternatives its rules name
   std::vector<std::vector<ResolvedRule>> rules_by_area;
+  bool has_rules = false;
   std::vector<uint8_t> odo_object;
 };
 
@@ -855,6 +856,7 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
       }
     }
     plan->rules_by_area[area].push_back(std::move(rr));
+    plan->has_rules = true;
   }
   plan->wrap_records = level01.size() > 1 && (options.record.empty() || top_rules);
   if (!plan->wrap_records && !l.hasOdo(plan->default_record)) {
@@ -949,7 +951,47 @@ Status RecordCodec::fromJson(std::string_view json, Record* out) const {
   }
   JsonSource src(*layout_, root);
   Walker<JsonSource> w(*layout_, *plan_, out, &src);
-  return w.walkRecord();
+  CB_RETURN_IF_ERROR(w.walkRecord());
+  return checkSelection(*out);
+}
+
+// The JSON names the alternatives it fills; the select rules must pick the
+// same ones from the encoded bytes, or the record could be written but not
+// read back (a type byte 'P' over an account body).
+Status RecordCodec::checkSelection(const Record& rec) const {
+  if (!plan_->has_rules) return okStatus();
+  std::string bytes;
+  CB_RETURN_IF_ERROR(encode(rec, &bytes));
+  Record back;
+  Status st = decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &back);
+  if (!st.ok()) {
+    return invalidArgument("the select rules pick no alternative for this record: " + st.message());
+  }
+  auto alternatives = [&](const Record& r) {
+    std::vector<int> out;
+    if (plan_->wrap_records) out.push_back(r.record());
+    for (const RecordEvent& e : r.events()) {
+      const Field& f = layout_->fields[e.field];
+      if (e.type == RecordEvent::Type::kEndObject || e.type == RecordEvent::Type::kEndArray) {
+        continue;
+      }
+      if (f.redefines != kNoIndex || !f.redefined_by.empty()) out.push_back(e.field);
+    }
+    return out;
+  };
+  const std::vector<int> given = alternatives(rec);
+  const std::vector<int> picked = alternatives(back);
+  for (size_t i = 0; i < std::min(given.size(), picked.size()); ++i) {
+    if (given[i] != picked[i]) {
+      return invalidArgument(
+          fmt::format("the record gives {} but its discriminator makes the select rules pick {}",
+                      layout_->path(given[i]), layout_->path(picked[i])));
+    }
+  }
+  if (given.size() != picked.size()) {
+    return invalidArgument("the select rules pick other alternatives than the record gives");
+  }
+  return okStatus();
 }
 
 Status RecordCodec::encode(const Record& record, std::string* out) const {

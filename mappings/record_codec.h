@@ -145,7 +145,8 @@ class RecordCodec {
   void toJson(const Record& record, std::string* out) const;
   // Builds a Record from a JSON object of the same shape. Unknown keys and
   // missing fields are errors naming the path; text is padded, numbers
-  // checked against the picture.
+  // checked against the picture. With select rules, the alternatives the
+  // JSON fills must be those the rules pick from its discriminators.
   Status fromJson(std::string_view json, Record* out) const;
 
   const Layout& layout() const { return *layout_; }
@@ -159,6 +160,7 @@ class RecordCodec {
   // Decodes a record of static shape without the walk; false on any invalid
   // field (the caller then walks, to report it or to apply lenient mode).
   bool decodeStatic(const uint8_t* p, size_t n, Record* out) const;
+  Status checkSelection(const Record& rec) const;
   std::shared_ptr<const Layout> layout_;
   CodecOptions options_;
   std::unique_ptr<const Plan> plan_;

@@ -211,6 +211,21 @@ TEST(RecordCodecTest, SelectRulesPickTheRedefinesAlternative) {
   EXPECT_THAT(st.message(), HasSubstr("E9"));
 }
 
+TEST(RecordCodecTest, JsonMustAgreeWithTheSelectRules) {
+  CodecOptions options;
+  options.select = {{"REC-TYPE", {"D"}, "DEPOSIT"}, {"REC-TYPE", {"M"}, "MEMO"}};
+  auto codec = codecFor(compile(kMulti), options);
+  Record rec;
+  Status st =
+      codec->fromJson(R"({"REC-TYPE":"M","DEPOSIT":{"DEP-AMT":1.00,"DEP-REF":"R1"}})", &rec);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(), HasSubstr("gives TXN-REC.DEPOSIT"));
+  EXPECT_THAT(st.message(), HasSubstr("pick TXN-REC.MEMO"));
+  st = codec->fromJson(R"({"REC-TYPE":"Q","MEMO":{"MEMO-TEXT":"X"}})", &rec);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(), HasSubstr("no select rule matches TXN-REC.REC-TYPE"));
+}
+
 TEST(RecordCodecTest, BadSelectRulesAreRefused) {
   auto layout = compile(kMulti);
   CodecOptions options;
