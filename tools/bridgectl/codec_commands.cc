@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,22 +75,42 @@ void printHelp(const char* text, bool records) {
   }
 }
 
-}  // namespace
+// What decode and encode both start from: their options, the codec and the input.
+struct CodecRun {
+  Args args;
+  CodecSetup setup;
+  Input input;
+};
 
-int decodeCommand(int argc, char** argv) {
+// Fills *run and returns -1 to go on, or the exit code to return (help
+// printed, or a usage error reported).
+int prepareCodecRun(int argc, char** argv, const char* command, const char* help,
+                    std::optional<CodecRun>* run) {
   Result<Args> args = parseArgs(argc, argv, {{"output", true}}, true);
-  if (!args.ok()) return usageError(args.status(), "decode");
+  if (!args.ok()) return usageError(args.status(), command);
   if (args->has("help")) {
-    printHelp(kDecodeHelp, true);
+    printHelp(help, true);
     return 0;
   }
   if (args->positional().size() != 1) {
-    return usageError(invalidArgument("expected one INPUT file (or -)"), "decode");
+    return usageError(invalidArgument("expected one INPUT file (or -)"), command);
   }
   Result<CodecSetup> setup = loadCodec(*args);
-  if (!setup.ok()) return usageError(setup.status(), "decode");
+  if (!setup.ok()) return usageError(setup.status(), command);
   Result<Input> input = Input::open(args->positional()[0]);
-  if (!input.ok()) return usageError(input.status(), "decode");
+  if (!input.ok()) return usageError(input.status(), command);
+  run->emplace(CodecRun{std::move(*args), std::move(*setup), std::move(*input)});
+  return -1;
+}
+
+}  // namespace
+
+int decodeCommand(int argc, char** argv) {
+  std::optional<CodecRun> run;
+  if (int code = prepareCodecRun(argc, argv, "decode", kDecodeHelp, &run); code >= 0) return code;
+  Args* args = &run->args;
+  CodecSetup* setup = &run->setup;
+  Input* input = &run->input;
   Result<Output> output = Output::open(args->get("output"));
   if (!output.ok()) return usageError(output.status(), "decode");
 
@@ -133,19 +154,11 @@ int decodeCommand(int argc, char** argv) {
 }
 
 int encodeCommand(int argc, char** argv) {
-  Result<Args> args = parseArgs(argc, argv, {{"output", true}}, true);
-  if (!args.ok()) return usageError(args.status(), "encode");
-  if (args->has("help")) {
-    printHelp(kEncodeHelp, true);
-    return 0;
-  }
-  if (args->positional().size() != 1) {
-    return usageError(invalidArgument("expected one INPUT file (or -)"), "encode");
-  }
-  Result<CodecSetup> setup = loadCodec(*args);
-  if (!setup.ok()) return usageError(setup.status(), "encode");
-  Result<Input> input = Input::open(args->positional()[0]);
-  if (!input.ok()) return usageError(input.status(), "encode");
+  std::optional<CodecRun> run;
+  if (int code = prepareCodecRun(argc, argv, "encode", kEncodeHelp, &run); code >= 0) return code;
+  Args* args = &run->args;
+  CodecSetup* setup = &run->setup;
+  Input* input = &run->input;
   // Encode everything before writing anything: bad input writes nothing.
   std::string encoded;
   mappings::RecordWriter writer(&encoded, setup->framing);
