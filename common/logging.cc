@@ -42,7 +42,9 @@ bool parseLogFormat(std::string_view s, LogFormat* out) {
 
 bool parseLogLevel(std::string_view s, spdlog::level::level_enum* out) {
   auto level = spdlog::level::from_str(std::string(s));
-  if (level == spdlog::level::off && s != "off") return false;
+  if (level == spdlog::level::off && s != "off") {
+    return false;
+  }
   *out = level;
   return true;
 }
@@ -60,9 +62,13 @@ void initLogging(const LogOptions& options) {
 }
 
 std::shared_ptr<spdlog::logger> logger(const std::string& name) {
-  if (auto existing = spdlog::get(name)) return existing;
+  if (auto existing = spdlog::get(name)) {
+    return existing;
+  }
   std::lock_guard<std::mutex> lock(g_mu);
-  if (auto existing = spdlog::get(name)) return existing;
+  if (auto existing = spdlog::get(name)) {
+    return existing;
+  }
   auto l = std::make_shared<spdlog::logger>(name, sinkLocked());
   l->set_level(g_options.level);
   spdlog::register_logger(l);
@@ -78,7 +84,9 @@ std::string maskAccount(std::string_view number) {
     head = std::min<size_t>(6, n / 2 - tail);
   }
   std::string out(number);
-  for (size_t i = head; i + tail < n; ++i) out[i] = '*';
+  for (size_t i = head; i + tail < n; ++i) {
+    out[i] = '*';
+  }
   return out;
 }
 

@@ -33,7 +33,9 @@ std::string_view statusCodeName(StatusCode code) {
 }
 
 std::string Status::toString() const {
-  if (ok()) return "OK";
+  if (ok()) {
+    return "OK";
+  }
   std::string out(statusCodeName(code_));
   out += ": ";
   out += message_;
@@ -41,7 +43,9 @@ std::string Status::toString() const {
 }
 
 Status Status::withContext(std::string_view context) const {
-  if (ok()) return *this;
+  if (ok()) {
+    return *this;
+  }
   std::string m(context);
   m += ": ";
   m += message_;

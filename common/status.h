@@ -129,7 +129,10 @@ class [[nodiscard]] Result {
 // `CB_ASSIGN_OR_RETURN(auto x, f());` binds the value or returns the status.
 #define CB_ASSIGN_OR_RETURN(lhs, expr) \
   CB_ASSIGN_OR_RETURN_IMPL_(CB_CONCAT_(cb_result_, __LINE__), lhs, expr)
+// `lhs` is a declaration and `tmp` a name: neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CB_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

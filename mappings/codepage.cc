@@ -65,13 +65,19 @@ bool utf8Next(std::string_view s, size_t* i, char32_t* cp) {
   } else {
     return false;
   }
-  if (*i + len > s.size()) return false;
+  if (*i + len > s.size()) {
+    return false;
+  }
   for (int k = 1; k < len; ++k) {
     auto b = static_cast<uint8_t>(s[*i + k]);
-    if ((b & 0xC0) != 0x80) return false;
+    if ((b & 0xC0) != 0x80) {
+      return false;
+    }
     v = (v << 6) | (b & 0x3F);
   }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+    return false;
+  }
   *cp = v;
   *i += len;
   return true;
@@ -79,7 +85,9 @@ bool utf8Next(std::string_view s, size_t* i, char32_t* cp) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -111,11 +119,21 @@ const CodePage* builtin(std::string_view raw) {
       })) {
     n.erase(0, std::min(n.find_first_not_of('0'), n.size() - 1));
   }
-  if (n == "37" || n == "ebcdic") return &CodePage::cp037();
-  if (n == "1047") return &CodePage::cp1047();
-  if (n == "500") return &CodePage::cp500();
-  if (n == "273") return &CodePage::cp273();
-  if (n == "1140") return &CodePage::cp1140();
+  if (n == "37" || n == "ebcdic") {
+    return &CodePage::cp037();
+  }
+  if (n == "1047") {
+    return &CodePage::cp1047();
+  }
+  if (n == "500") {
+    return &CodePage::cp500();
+  }
+  if (n == "273") {
+    return &CodePage::cp273();
+  }
+  if (n == "1140") {
+    return &CodePage::cp1140();
+  }
   if (n == "ascii" || n == "latin1" || n == "latin-1" || n == "iso-8859-1" || n == "iso8859-1" ||
       n == "819") {
     return &CodePage::ascii();
@@ -140,7 +158,9 @@ CodePage::CodePage(std::string name, bool ebcdic, const std::array<char32_t, 256
     utf8_[b] = buf;
   }
   ascii_identity_ = true;
-  for (int b = 0; b < 0x80; ++b) ascii_identity_ = ascii_identity_ && to_unicode_[b] == char32_t(b);
+  for (int b = 0; b < 0x80; ++b) {
+    ascii_identity_ = ascii_identity_ && to_unicode_[b] == char32_t(b);
+  }
   auto byteOr = [this](char32_t cp, uint8_t fallback) {
     int b = fromUnicode(cp);
     return b < 0 ? fallback : static_cast<uint8_t>(b);
@@ -177,22 +197,30 @@ const CodePage& CodePage::ascii() {
 }
 
 Result<const CodePage*> CodePage::byName(std::string_view name) {
-  if (const CodePage* p = builtin(name)) return p;
+  if (const CodePage* p = builtin(name)) {
+    return p;
+  }
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
   auto it = r.by_name.find(lower(name));
-  if (it != r.by_name.end()) return it->second;
+  if (it != r.by_name.end()) {
+    return it->second;
+  }
   return notFound("unknown code page '" + std::string(name) +
                   "' (built in: cp037, cp1047, cp500, cp273, cp1140, ascii; or a table file)");
 }
 
 Result<const CodePage*> CodePage::loadTableFile(const std::string& path, const std::string& name) {
-  if (name.empty()) return invalidArgument(path + ": a code page needs a name");
+  if (name.empty()) {
+    return invalidArgument(path + ": a code page needs a name");
+  }
   if (builtin(name) != nullptr) {
     return invalidArgument(path + ": '" + name + "' is the name of a built-in code page");
   }
   std::ifstream in(path);
-  if (!in) return notFound(path + ": cannot open code page table");
+  if (!in) {
+    return notFound(path + ": cannot open code page table");
+  }
   std::array<char32_t, 256> table{};
   std::array<int, 256> line_of{};  // 0: not yet mapped
   std::map<char32_t, int> byte_of_cp;
@@ -203,13 +231,21 @@ Result<const CodePage*> CodePage::loadTableFile(const std::string& path, const s
   };
   while (std::getline(in, line)) {
     ++lineno;
-    if (size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    if (size_t hash = line.find('#'); hash != std::string::npos) {
+      line.erase(hash);
+    }
     size_t a = line.find_first_not_of(" \t\r");
-    if (a == std::string::npos) continue;
+    if (a == std::string::npos) {
+      continue;
+    }
     size_t a_end = line.find_first_of(" \t\r", a);
-    if (a_end == std::string::npos) return at("expected '0xBB U+XXXX', got '" + line + "'");
+    if (a_end == std::string::npos) {
+      return at("expected '0xBB U+XXXX', got '" + line + "'");
+    }
     size_t u = line.find_first_not_of(" \t\r", a_end);
-    if (u == std::string::npos) return at("expected '0xBB U+XXXX', got '" + line + "'");
+    if (u == std::string::npos) {
+      return at("expected '0xBB U+XXXX', got '" + line + "'");
+    }
     size_t u_end = line.find_first_of(" \t\r", u);
     std::string bs = line.substr(a, a_end - a);
     std::string us = line.substr(u, u_end == std::string::npos ? std::string::npos : u_end - u);
@@ -217,14 +253,18 @@ Result<const CodePage*> CodePage::loadTableFile(const std::string& path, const s
       return at("unexpected text after the code point");
     }
     auto hexValue = [](std::string_view h, unsigned long max, unsigned long* v) {
-      if (h.empty() || h.size() > 8) return false;
+      if (h.empty() || h.size() > 8) {
+        return false;
+      }
       *v = 0;
       for (char c : h) {
         int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
                 : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
                 : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
                                                             : -1;
-        if (d < 0) return false;
+        if (d < 0) {
+          return false;
+        }
         *v = *v * 16 + static_cast<unsigned long>(d);
       }
       return *v <= max;
@@ -289,7 +329,9 @@ Result<const CodePage*> CodePage::loadTableFile(const std::string& path, const s
 }
 
 int CodePage::fromUnicode(char32_t cp) const {
-  if (cp < 256) return from_latin1_[cp];
+  if (cp < 256) {
+    return from_latin1_[cp];
+  }
   auto it = from_unicode_.find(cp);
   return it == from_unicode_.end() ? -1 : it->second;
 }
@@ -298,9 +340,13 @@ void CodePage::decode(const uint8_t* p, size_t n, std::string* out) const {
   size_t old = out->size();
   if (ascii_identity_) {
     size_t i = 0;
-    while (i < n && p[i] < 0x80) ++i;
+    while (i < n && p[i] < 0x80) {
+      ++i;
+    }
     out->append(reinterpret_cast<const char*>(p), i);
-    if (i == n) return;
+    if (i == n) {
+      return;
+    }
     p += i;
     n -= i;
     old = out->size();
@@ -337,7 +383,9 @@ Status CodePage::encode(std::string_view utf8, uint8_t* out, size_t n, bool just
       // Count the rest for the message; the characters need not be valid here.
       size_t total = count + 1;
       while (i < utf8.size()) {
-        if ((static_cast<uint8_t>(utf8[i]) & 0xC0) != 0x80) ++total;
+        if ((static_cast<uint8_t>(utf8[i]) & 0xC0) != 0x80) {
+          ++total;
+        }
         ++i;
       }
       return invalidArgument("text of " + std::to_string(total) + " characters does not fit in " +

@@ -48,7 +48,9 @@ constexpr int kMaxCopyDepth = 32;
 
 std::string upperCase(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -57,9 +59,13 @@ std::vector<std::string> splitLines(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) nl = text.size();
+    if (nl == std::string_view::npos) {
+      nl = text.size();
+    }
     std::string line(text.substr(start, nl - start));
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
     lines.push_back(std::move(line));
     start = nl + 1;
   }
@@ -68,7 +74,9 @@ std::vector<std::string> splitLines(std::string_view text) {
 
 // Tabs advance to the next multiple of 8 columns (tab stops 9, 17, 25...).
 std::string expandTabs(const std::string& line) {
-  if (line.find('\t') == std::string::npos) return line;
+  if (line.find('\t') == std::string::npos) {
+    return line;
+  }
   std::string out;
   for (char c : line) {
     if (c == '\t') {
@@ -94,7 +102,9 @@ SourceFormat detectFormat(const std::vector<std::string>& raw) {
   bool any_code = false;
   bool beyond_72 = false;
   for (const std::string& r : raw) {
-    if (isBlank(r)) continue;
+    if (isBlank(r)) {
+      continue;
+    }
     any_code = true;
     std::string l = expandTabs(r);
     std::string area = l.substr(0, std::min<size_t>(6, l.size()));
@@ -103,13 +113,23 @@ SourceFormat detectFormat(const std::vector<std::string>& raw) {
     bool digits = std::all_of(area.begin(), area.end(),
                               [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
     bool blank = isBlank(area);
-    if (digits && isIndicator(ind)) any_sequence = true;
+    if (digits && isIndicator(ind)) {
+      any_sequence = true;
+    }
     bool shape = ((blank || digits) && isIndicator(ind)) || ind == '*' || ind == '/';
-    if (!shape) all_fixed_shape = false;
-    if (l.size() > 72 && !isBlank(std::string_view(l).substr(72))) beyond_72 = true;
+    if (!shape) {
+      all_fixed_shape = false;
+    }
+    if (l.size() > 72 && !isBlank(std::string_view(l).substr(72))) {
+      beyond_72 = true;
+    }
   }
-  if (any_sequence) return SourceFormat::kFixed;
-  if (any_code && all_fixed_shape && !beyond_72) return SourceFormat::kFixed;
+  if (any_sequence) {
+    return SourceFormat::kFixed;
+  }
+  if (any_code && all_fixed_shape && !beyond_72) {
+    return SourceFormat::kFixed;
+  }
   return SourceFormat::kFree;
 }
 
@@ -129,7 +149,9 @@ class Stream {
     for (size_t i = 0; i < code.size(); ++i) {
       char c = code[i];
       if (!in_literal_) {
-        if (c == '*' && i + 1 < code.size() && code[i + 1] == '>') break;
+        if (c == '*' && i + 1 < code.size() && code[i + 1] == '>') {
+          break;
+        }
         if (c == '\'' || c == '"') {
           in_literal_ = true;
           quote_ = c;
@@ -151,20 +173,32 @@ class Stream {
     for (size_t n = 0; n < lines.size(); ++n) {
       int line = static_cast<int>(n) + 1;
       std::string l = expandTabs(lines[n]);
-      if (l.size() > 72) l.resize(72);
-      if (l.size() <= 6 || isBlank(std::string_view(l).substr(6))) continue;
+      if (l.size() > 72) {
+        l.resize(72);
+      }
+      if (l.size() <= 6 || isBlank(std::string_view(l).substr(6))) {
+        continue;
+      }
       char ind = l[6];
       std::string_view code = std::string_view(l).substr(7);
       size_t first = code.find_first_not_of(' ');
-      if (first != std::string_view::npos && code.substr(first, 2) == ">>") continue;
-      if (ind == '*' || ind == '/' || ind == 'D' || ind == 'd') continue;
+      if (first != std::string_view::npos && code.substr(first, 2) == ">>") {
+        continue;
+      }
+      if (ind == '*' || ind == '/' || ind == 'D' || ind == 'd') {
+        continue;
+      }
       if (ind == '-' && !chars_.empty()) {
-        if (first == std::string_view::npos) continue;
+        if (first == std::string_view::npos) {
+          continue;
+        }
         if (in_literal_) {
           // The literal runs to column 72 of the continued line, then resumes
           // after the quote that opens the continuation line.
           chars_.pop_back();
-          for (int c = prev_end_col + 1; c <= 72; ++c) chars_.push_back({' ', last_line_, c});
+          for (int c = prev_end_col + 1; c <= 72; ++c) {
+            chars_.push_back({' ', last_line_, c});
+          }
           if (code[first] != quote_) {
             Token t{TokenKind::kWord,           std::string(1, code[first]), "", source_, line,
                     8 + static_cast<int>(first)};
@@ -196,7 +230,9 @@ class Stream {
       std::string l = lines[n];
       std::replace(l.begin(), l.end(), '\t', ' ');
       size_t first = l.find_first_not_of(' ');
-      if (first != std::string::npos && l.compare(first, 2, ">>") == 0) continue;
+      if (first != std::string::npos && l.compare(first, 2, ">>") == 0) {
+        continue;
+      }
       in_literal_ = false;
       append(l, line, 1);
       endLine(line, static_cast<int>(l.size()) + 1);
@@ -266,7 +302,9 @@ Result<std::vector<Token>> Stream::tokenize() const {
     if (c == '\'' || c == '"' || prefixed) {
       size_t start = i;
       bool hex = prefixed && (c == 'X' || c == 'x');
-      if (prefixed) ++i;
+      if (prefixed) {
+        ++i;
+      }
       char q = chars_[i].c;
       std::string value;
       ++i;
@@ -292,7 +330,9 @@ Result<std::vector<Token>> Stream::tokenize() const {
                     return std::isxdigit(static_cast<unsigned char>(h));
                   });
         Token t = make(TokenKind::kHex, upperCase(value), start);
-        if (!ok) return expected(t, "an even number of hex digits");
+        if (!ok) {
+          return expected(t, "an even number of hex digits");
+        }
         out.push_back(std::move(t));
       } else {
         out.push_back(make(TokenKind::kLiteral, value, start));
@@ -303,9 +343,15 @@ Result<std::vector<Token>> Stream::tokenize() const {
     std::string word;
     while (i < n) {
       char w = chars_[i].c;
-      if (w == ' ' || w == '\n' || w == '\t' || w == '\f' || w == '\'' || w == '"') break;
-      if ((w == '.' || w == ',' || w == ';') && separatorAfter(at(i + 1))) break;
-      if (w == '=' && at(i + 1) == '=' && !word.empty()) break;
+      if (w == ' ' || w == '\n' || w == '\t' || w == '\f' || w == '\'' || w == '"') {
+        break;
+      }
+      if ((w == '.' || w == ',' || w == ';') && separatorAfter(at(i + 1))) {
+        break;
+      }
+      if (w == '=' && at(i + 1) == '=' && !word.empty()) {
+        break;
+      }
       word.push_back(w);
       ++i;
     }
@@ -336,23 +382,33 @@ struct Replacement {
 };
 
 bool sameToken(const Token& a, const Token& b) {
-  if (a.kind != b.kind) return false;
+  if (a.kind != b.kind) {
+    return false;
+  }
   return a.kind == TokenKind::kWord ? a.upper == b.upper : a.text == b.text;
 }
 
 // Replaces every occurrence of `from` inside `word` (case-insensitive).
 bool replaceInside(Token* t, const std::string& from, const std::string& to,
                    Replacement::Mode mode) {
-  if (from.empty() || t->upper.size() < from.size()) return false;
+  if (from.empty() || t->upper.size() < from.size()) {
+    return false;
+  }
   if (mode == Replacement::Mode::kLeading) {
-    if (t->upper.compare(0, from.size(), from) != 0) return false;
+    if (t->upper.compare(0, from.size(), from) != 0) {
+      return false;
+    }
     t->text = to + t->text.substr(from.size());
   } else if (mode == Replacement::Mode::kTrailing) {
-    if (t->upper.compare(t->upper.size() - from.size(), from.size(), from) != 0) return false;
+    if (t->upper.compare(t->upper.size() - from.size(), from.size(), from) != 0) {
+      return false;
+    }
     t->text = t->text.substr(0, t->text.size() - from.size()) + to;
   } else {
     size_t pos = t->upper.find(from);
-    if (pos == std::string::npos) return false;
+    if (pos == std::string::npos) {
+      return false;
+    }
     std::string text;
     size_t last = 0;
     while (pos != std::string::npos) {
@@ -371,8 +427,12 @@ bool replaceInside(Token* t, const std::string& from, const std::string& to,
 // (":TAG:", "(TAG)") also replaces that text inside longer words, as IBM
 // Enterprise COBOL does; LEADING/TRAILING replace a prefix/suffix.
 bool isPartialPattern(const Replacement& r) {
-  if (r.from.size() != 1 || r.from[0].kind != TokenKind::kWord) return false;
-  if (r.mode != Replacement::Mode::kWhole) return true;
+  if (r.from.size() != 1 || r.from[0].kind != TokenKind::kWord) {
+    return false;
+  }
+  if (r.mode != Replacement::Mode::kWhole) {
+    return true;
+  }
   const std::string& w = r.from[0].upper;
   return w.size() >= 2 &&
          ((w.front() == ':' && w.back() == ':') || (w.front() == '(' && w.back() == ')'));
@@ -384,11 +444,19 @@ std::vector<Token> applyReplacing(const std::vector<Token>& in,
   for (size_t i = 0; i < in.size();) {
     bool matched = false;
     for (const Replacement& r : reps) {
-      if (r.mode != Replacement::Mode::kWhole || r.from.empty()) continue;
-      if (i + r.from.size() > in.size()) continue;
+      if (r.mode != Replacement::Mode::kWhole || r.from.empty()) {
+        continue;
+      }
+      if (i + r.from.size() > in.size()) {
+        continue;
+      }
       bool all = true;
-      for (size_t k = 0; k < r.from.size() && all; ++k) all = sameToken(in[i + k], r.from[k]);
-      if (!all) continue;
+      for (size_t k = 0; k < r.from.size() && all; ++k) {
+        all = sameToken(in[i + k], r.from[k]);
+      }
+      if (!all) {
+        continue;
+      }
       for (Token t : r.to) {
         t.source = in[i].source;
         t.line = in[i].line;
@@ -399,14 +467,22 @@ std::vector<Token> applyReplacing(const std::vector<Token>& in,
       matched = true;
       break;
     }
-    if (matched) continue;
+    if (matched) {
+      continue;
+    }
     Token t = in[i];
     if (t.kind == TokenKind::kWord) {
       for (const Replacement& r : reps) {
-        if (!isPartialPattern(r)) continue;
+        if (!isPartialPattern(r)) {
+          continue;
+        }
         std::string to;
-        for (const Token& x : r.to) to += x.text;
-        if (replaceInside(&t, r.from[0].upper, to, r.mode)) break;
+        for (const Token& x : r.to) {
+          to += x.text;
+        }
+        if (replaceInside(&t, r.from[0].upper, to, r.mode)) {
+          break;
+        }
       }
       if (t.text.empty()) {
         ++i;
@@ -432,23 +508,37 @@ std::string findMember(const std::string& member, const std::string& library,
   namespace fs = std::filesystem;
   std::vector<fs::path> dirs;
   fs::path parent = fs::path(including).parent_path();
-  if (!parent.empty()) dirs.push_back(parent);
-  for (const std::string& d : options.search_path) dirs.push_back(d);
+  if (!parent.empty()) {
+    dirs.push_back(parent);
+  }
+  for (const std::string& d : options.search_path) {
+    dirs.push_back(d);
+  }
   std::vector<std::string> names;
   std::string lower = member;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   for (const std::string& base : {member, lower}) {
-    for (const char* ext : {"", ".cpy", ".cob", ".CPY"}) names.push_back(base + ext);
+    for (const char* ext : {"", ".cpy", ".cob", ".CPY"}) {
+      names.push_back(base + ext);
+    }
   }
   std::error_code ec;
-  if (fs::path(member).is_absolute() && fs::is_regular_file(member, ec)) return member;
+  if (fs::path(member).is_absolute() && fs::is_regular_file(member, ec)) {
+    return member;
+  }
   for (const fs::path& dir : dirs) {
     std::vector<fs::path> roots = {dir};
-    if (!library.empty()) roots.insert(roots.begin(), dir / library);
+    if (!library.empty()) {
+      roots.insert(roots.begin(), dir / library);
+    }
     for (const fs::path& root : roots) {
       for (const std::string& name : names) {
         fs::path p = root / name;
-        if (fs::is_regular_file(p, ec)) return p.string();
+        if (fs::is_regular_file(p, ec)) {
+          return p.string();
+        }
       }
     }
   }
@@ -460,7 +550,9 @@ Result<std::vector<Token>> pseudoText(const std::vector<Token>& toks, size_t* i)
   const Token& open = toks[*i];
   ++*i;
   while (toks[*i].kind != TokenKind::kPseudo) {
-    if (toks[*i].kind == TokenKind::kEnd) return expected(open, "pseudo-text closed by '=='");
+    if (toks[*i].kind == TokenKind::kEnd) {
+      return expected(open, "pseudo-text closed by '=='");
+    }
     out.push_back(toks[*i]);
     ++*i;
   }
@@ -470,7 +562,9 @@ Result<std::vector<Token>> pseudoText(const std::vector<Token>& toks, size_t* i)
 
 Result<std::vector<Token>> replacingOperand(const std::vector<Token>& toks, size_t* i) {
   const Token& t = toks[*i];
-  if (t.kind == TokenKind::kPseudo) return pseudoText(toks, i);
+  if (t.kind == TokenKind::kPseudo) {
+    return pseudoText(toks, i);
+  }
   if (t.kind == TokenKind::kWord || t.kind == TokenKind::kLiteral || t.kind == TokenKind::kHex) {
     ++*i;
     return std::vector<Token>{t};
@@ -502,7 +596,9 @@ Result<std::vector<Token>> expandCopies(const std::vector<Token>& toks, CopyCont
       library = toks[i].text;
       ++i;
     }
-    if (toks[i].is("SUPPRESS")) ++i;
+    if (toks[i].is("SUPPRESS")) {
+      ++i;
+    }
     std::vector<Replacement> reps;
     if (toks[i].is("REPLACING")) {
       ++i;
@@ -517,18 +613,23 @@ Result<std::vector<Token>> expandCopies(const std::vector<Token>& toks, CopyCont
         }
         const Token& from_tok = toks[i];
         CB_ASSIGN_OR_RETURN(r.from, replacingOperand(toks, &i));
-        if (r.from.empty()) return expected(from_tok, "non-empty pseudo-text");
+        if (r.from.empty()) {
+          return expected(from_tok, "non-empty pseudo-text");
+        }
         if (r.mode != Replacement::Mode::kWhole && r.from.size() != 1) {
           return expected(from_tok, "a single word after LEADING/TRAILING");
         }
-        if (!toks[i].is("BY")) return expected(toks[i], "BY");
+        if (!toks[i].is("BY")) {
+          return expected(toks[i], "BY");
+        }
         ++i;
         CB_ASSIGN_OR_RETURN(r.to, replacingOperand(toks, &i));
         reps.push_back(std::move(r));
       } while (toks[i].kind != TokenKind::kPeriod && toks[i].kind != TokenKind::kEnd);
     }
-    if (toks[i].kind != TokenKind::kPeriod)
+    if (toks[i].kind != TokenKind::kPeriod) {
       return expected(toks[i], "'.' ending the COPY statement");
+    }
     ++i;
     if (ctx->stack.size() >= kMaxCopyDepth) {
       return semanticError(copy, "COPY nesting deeper than " + std::to_string(kMaxCopyDepth));
@@ -540,25 +641,39 @@ Result<std::vector<Token>> expandCopies(const std::vector<Token>& toks, CopyCont
     }
     std::error_code ec;
     std::string canon = std::filesystem::weakly_canonical(path, ec).string();
-    if (ec) canon = path;
+    if (ec) {
+      canon = path;
+    }
     auto cycle = std::find(ctx->stack.begin(), ctx->stack.end(), canon);
     if (cycle != ctx->stack.end()) {
       std::string chain;
-      for (auto it = cycle; it != ctx->stack.end(); ++it) chain += *it + " -> ";
-      return semanticError(name, "COPY cycle: " + chain + canon);
+      for (auto it = cycle; it != ctx->stack.end(); ++it) {
+        chain += *it;
+        chain += " -> ";
+      }
+      chain += canon;
+      return semanticError(name, "COPY cycle: " + chain);
     }
     std::ifstream in(path, std::ios::binary);
     std::stringstream buf;
     buf << in.rdbuf();
-    if (!in) return semanticError(name, "cannot read COPY member " + path);
+    if (!in) {
+      return semanticError(name, "cannot read COPY member " + path);
+    }
     ctx->stack.push_back(canon);
     auto member = readSource(buf.str(), path, ctx);
     ctx->stack.pop_back();
-    if (!member.ok()) return member.status();
+    if (!member.ok()) {
+      return member.status();
+    }
     std::vector<Token> body = std::move(member).value();
     body.pop_back();  // kEnd
-    if (!reps.empty()) body = applyReplacing(body, reps);
-    for (Token& t : body) out.push_back(std::move(t));
+    if (!reps.empty()) {
+      body = applyReplacing(body, reps);
+    }
+    for (Token& t : body) {
+      out.push_back(std::move(t));
+    }
   }
   return out;
 }
@@ -568,7 +683,9 @@ Result<std::vector<Token>> readSource(std::string_view text, const std::string& 
   auto source = std::make_shared<const std::string>(source_name);
   std::vector<std::string> lines = splitLines(text);
   SourceFormat format = ctx->options.format;
-  if (format == SourceFormat::kAuto) format = detectFormat(lines);
+  if (format == SourceFormat::kAuto) {
+    format = detectFormat(lines);
+  }
   Stream stream(source);
   if (format == SourceFormat::kFixed) {
     CB_RETURN_IF_ERROR(stream.readFixed(lines));

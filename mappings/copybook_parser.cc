@@ -21,20 +21,34 @@ bool isNumber(std::string_view s) {
 
 // [+-]digits[.digits] or [+-].digits
 bool isNumericLiteral(std::string_view s) {
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    s.remove_prefix(1);
+  }
   size_t dot = s.find('.');
-  if (dot == std::string_view::npos) return isNumber(s);
+  if (dot == std::string_view::npos) {
+    return isNumber(s);
+  }
   std::string_view a = s.substr(0, dot);
   std::string_view b = s.substr(dot + 1);
   return (a.empty() || isNumber(a)) && (b.empty() || isNumber(b)) && !(a.empty() && b.empty());
 }
 
 const char* figurativeOf(std::string_view w) {
-  if (w == "SPACE" || w == "SPACES") return "SPACE";
-  if (w == "ZERO" || w == "ZEROS" || w == "ZEROES") return "ZERO";
-  if (w == "LOW-VALUE" || w == "LOW-VALUES" || w == "NULL" || w == "NULLS") return "LOW-VALUE";
-  if (w == "HIGH-VALUE" || w == "HIGH-VALUES") return "HIGH-VALUE";
-  if (w == "QUOTE" || w == "QUOTES") return "QUOTE";
+  if (w == "SPACE" || w == "SPACES") {
+    return "SPACE";
+  }
+  if (w == "ZERO" || w == "ZEROS" || w == "ZEROES") {
+    return "ZERO";
+  }
+  if (w == "LOW-VALUE" || w == "LOW-VALUES" || w == "NULL" || w == "NULLS") {
+    return "LOW-VALUE";
+  }
+  if (w == "HIGH-VALUE" || w == "HIGH-VALUES") {
+    return "HIGH-VALUE";
+  }
+  if (w == "QUOTE" || w == "QUOTES") {
+    return "QUOTE";
+  }
   return nullptr;
 }
 
@@ -100,7 +114,9 @@ bool isKeyword(std::string_view w) {
                                        "RIGHT",
                                        "ALL"};
   for (const char* k : kWords) {
-    if (w == k) return true;
+    if (w == k) {
+      return true;
+    }
   }
   return false;
 }
@@ -159,12 +175,16 @@ class Parser {
     while (peek().kind != TokenKind::kEnd) {
       if (peek().is("EJECT") || peek().is("SKIP1") || peek().is("SKIP2") || peek().is("SKIP3")) {
         next();
-        if (peek().kind == TokenKind::kPeriod) next();
+        if (peek().kind == TokenKind::kPeriod) {
+          next();
+        }
         continue;
       }
       CB_RETURN_IF_ERROR(entry());
     }
-    if (layout_.fields.empty()) return expected(peek(), "a level number");
+    if (layout_.fields.empty()) {
+      return expected(peek(), "a level number");
+    }
     layout_.dialect = options_.dialect;
     CB_RETURN_IF_ERROR(computeStorage(&layout_, &infos_, figuratives_, options_));
     return std::move(layout_);
@@ -177,14 +197,20 @@ class Parser {
   }
   const Token& next() {
     const Token& t = toks_[std::min(pos_, toks_.size() - 1)];
-    if (pos_ < toks_.size() - 1) ++pos_;
+    if (pos_ < toks_.size() - 1) {
+      ++pos_;
+    }
     return t;
   }
   void skipWord(std::string_view w) {
-    if (peek().is(w)) next();
+    if (peek().is(w)) {
+      next();
+    }
   }
   void warn(const Token& t, const std::string& message) {
-    if (options_.warnings != nullptr) options_.warnings->push_back(where(t) + message);
+    if (options_.warnings != nullptr) {
+      options_.warnings->push_back(where(t) + message);
+    }
   }
 
   Status entry() {
@@ -197,7 +223,9 @@ class Parser {
     if (!((level >= 1 && level <= 49) || level == 66 || level == 77 || level == 88)) {
       return expected(level_tok, "a level number (01-49, 66, 77 or 88)");
     }
-    if (level == 88) return conditionEntry(level_tok);
+    if (level == 88) {
+      return conditionEntry(level_tok);
+    }
     Field f;
     EntryInfo info;
     info.level_token = level_tok;
@@ -206,7 +234,9 @@ class Parser {
     f.source = level_tok.source ? *level_tok.source : "";
     if (peek().kind == TokenKind::kWord && (peek().is("FILLER") || !isKeyword(peek().upper))) {
       const Token& name = next();
-      if (!name.is("FILLER") && !isDataName(name.upper)) return expected(name, "a data name");
+      if (!name.is("FILLER") && !isDataName(name.upper)) {
+        return expected(name, "a data name");
+      }
       f.name = name.upper;
       f.filler = name.is("FILLER");
     } else {
@@ -214,7 +244,9 @@ class Parser {
       f.filler = true;
     }
     if (level == 66) {
-      if (f.filler) return expected(peek(), "a data name for level 66");
+      if (f.filler) {
+        return expected(peek(), "a data name for level 66");
+      }
       return renamesEntry(std::move(f), std::move(info));
     }
     int index = static_cast<int>(layout_.fields.size());
@@ -232,13 +264,18 @@ class Parser {
       stack_.clear();
       layout_.records.push_back(index);
       info.top_level = true;
-      if (f.level == 1) stack_.push_back(index);
-      if (f.has_occurs)
+      if (f.level == 1) {
+        stack_.push_back(index);
+      }
+      if (f.has_occurs) {
         return semanticError(info.level_token,
                              "OCCURS is not allowed at level " + std::to_string(f.level));
+      }
       return okStatus();
     }
-    while (!stack_.empty() && layout_.fields[stack_.back()].level >= f.level) stack_.pop_back();
+    while (!stack_.empty() && layout_.fields[stack_.back()].level >= f.level) {
+      stack_.pop_back();
+    }
     if (stack_.empty()) {
       // A copybook without 01: its outermost items are laid out one after
       // the other, each listed as a record.
@@ -265,13 +302,17 @@ class Parser {
     EntryInfo& info = infos_[index];
     while (peek().kind != TokenKind::kPeriod) {
       const Token& t = peek();
-      if (t.kind != TokenKind::kWord) return expected(t, "a data description clause or '.'");
+      if (t.kind != TokenKind::kWord) {
+        return expected(t, "a data description clause or '.'");
+      }
       Usage usage;
       if (t.is("PIC") || t.is("PICTURE")) {
         next();
         skipWord("IS");
         const Token& pic = next();
-        if (pic.kind != TokenKind::kWord) return expected(pic, "a PICTURE character-string");
+        if (pic.kind != TokenKind::kWord) {
+          return expected(pic, "a PICTURE character-string");
+        }
         PictureInfo pi;
         std::string why;
         if (!analyzePicture(pic.text, &pi, &why)) {
@@ -334,7 +375,9 @@ class Parser {
           skipWord("IS");
         }
         bool leading = peek().is("LEADING");
-        if (!leading && !peek().is("TRAILING")) return expected(peek(), "LEADING or TRAILING");
+        if (!leading && !peek().is("TRAILING")) {
+          return expected(peek(), "LEADING or TRAILING");
+        }
         next();
         bool separate = peek().is("SEPARATE");
         if (separate) {
@@ -347,7 +390,9 @@ class Parser {
                     : (separate ? SignMode::kTrailingSeparate : SignMode::kTrailingOverpunch);
       } else if (t.is("SYNC") || t.is("SYNCHRONIZED")) {
         next();
-        if (peek().is("LEFT") || peek().is("RIGHT")) next();
+        if (peek().is("LEFT") || peek().is("RIGHT")) {
+          next();
+        }
         f.sync = true;
       } else if (t.is("JUST") || t.is("JUSTIFIED")) {
         next();
@@ -375,7 +420,9 @@ class Parser {
     Field& f = layout_.fields[index];
     EntryInfo& info = infos_[index];
     next();
-    if (f.has_occurs) return expected(peek(), "a single OCCURS clause");
+    if (f.has_occurs) {
+      return expected(peek(), "a single OCCURS clause");
+    }
     int first = 0;
     CB_RETURN_IF_ERROR(integer(&first, "an OCCURS count"));
     f.has_occurs = true;
@@ -385,7 +432,9 @@ class Parser {
       int max = 0;
       const Token& max_tok = peek();
       CB_RETURN_IF_ERROR(integer(&max, "the maximum OCCURS count"));
-      if (max < first || max < 1) return expected(max_tok, "a maximum not below the minimum");
+      if (max < first || max < 1) {
+        return expected(max_tok, "a maximum not below the minimum");
+      }
       f.occurs_max = max;
     } else if (first < 1) {
       return expected(toks_[pos_ - 1], "an OCCURS count of at least 1");
@@ -421,8 +470,12 @@ class Parser {
   }
 
   Status names(std::string_view what) {
-    if (peek().kind != TokenKind::kWord || !isDataName(peek().upper)) return expected(peek(), what);
-    while (peek().kind == TokenKind::kWord && isDataName(peek().upper)) next();
+    if (peek().kind != TokenKind::kWord || !isDataName(peek().upper)) {
+      return expected(peek(), what);
+    }
+    while (peek().kind == TokenKind::kWord && isDataName(peek().upper)) {
+      next();
+    }
     return okStatus();
   }
 
@@ -472,8 +525,12 @@ class Parser {
     if (name.kind != TokenKind::kWord || !isDataName(name.upper)) {
       return expected(name, "a condition name");
     }
-    if (last_item_ == kNoIndex) return semanticError(level_tok, "level 88 without a data item");
-    if (!peek().is("VALUE") && !peek().is("VALUES")) return expected(peek(), "VALUE or VALUES");
+    if (last_item_ == kNoIndex) {
+      return semanticError(level_tok, "level 88 without a data item");
+    }
+    if (!peek().is("VALUE") && !peek().is("VALUES")) {
+      return expected(peek(), "VALUE or VALUES");
+    }
     next();
     skipWord("IS");
     skipWord("ARE");
@@ -482,7 +539,9 @@ class Parser {
     cond.name = name.upper;
     cond.line = level_tok.line;
     int cond_index = static_cast<int>(owner.conditions.size());
-    if (peek().kind == TokenKind::kPeriod) return expected(peek(), "a literal");
+    if (peek().kind == TokenKind::kPeriod) {
+      return expected(peek(), "a literal");
+    }
     while (peek().kind != TokenKind::kPeriod) {
       if (peek().is("WHEN") || peek().is("FALSE")) {
         // WHEN SET TO FALSE IS literal: the value SET ... TO FALSE stores.
@@ -523,7 +582,9 @@ class Parser {
   }
 
   Status renamesEntry(Field f, EntryInfo info) {
-    if (!peek().is("RENAMES")) return expected(peek(), "RENAMES");
+    if (!peek().is("RENAMES")) {
+      return expected(peek(), "RENAMES");
+    }
     next();
     CB_RETURN_IF_ERROR(qualifiedName(&info.renames_from, &info.renames_token));
     if (peek().is("THRU") || peek().is("THROUGH")) {
@@ -531,7 +592,9 @@ class Parser {
       Token ignored;
       CB_RETURN_IF_ERROR(qualifiedName(&info.renames_thru, &ignored));
     }
-    if (peek().kind != TokenKind::kPeriod) return expected(peek(), "'.'");
+    if (peek().kind != TokenKind::kPeriod) {
+      return expected(peek(), "'.'");
+    }
     next();
     if (layout_.records.empty()) {
       return semanticError(info.level_token, "level 66 outside a record");
@@ -545,7 +608,9 @@ class Parser {
 
   Status qualifiedName(std::string* out, Token* first) {
     const Token& t = next();
-    if (t.kind != TokenKind::kWord || !isDataName(t.upper)) return expected(t, "a data name");
+    if (t.kind != TokenKind::kWord || !isDataName(t.upper)) {
+      return expected(t, "a data name");
+    }
     *first = t;
     *out = t.upper;
     while ((peek().is("OF") || peek().is("IN")) && peek(1).kind == TokenKind::kWord) {
@@ -579,7 +644,9 @@ Result<Layout> parseCopybook(std::string_view text, std::string_view source_name
 
 Result<Layout> parseCopybookFile(const std::string& path, const CopybookOptions& options) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return notFound("cannot read copybook " + path);
+  if (!in) {
+    return notFound("cannot read copybook " + path);
+  }
   std::stringstream buf;
   buf << in.rdbuf();
   return parseCopybook(buf.str(), path, options);

@@ -21,7 +21,9 @@ bool expand(std::string_view pic, std::vector<std::string>* symbols, std::string
     std::string sym;
     if ((c == 'C' || c == 'D') && i + 1 < pic.size()) {
       char d = static_cast<char>(std::toupper(static_cast<unsigned char>(pic[i + 1])));
-      if ((c == 'C' && d == 'R') || (c == 'D' && d == 'B')) sym = std::string{c, d};
+      if ((c == 'C' && d == 'R') || (c == 'D' && d == 'B')) {
+        sym = std::string{c, d};
+      }
     }
     if (sym.empty()) {
       if (!isSymbol(c)) {
@@ -57,7 +59,9 @@ bool expand(std::string_view pic, std::vector<std::string>* symbols, std::string
       *error = "more than " + std::to_string(kMaxPictureChars) + " characters";
       return false;
     }
-    for (size_t k = 0; k < count; ++k) symbols->push_back(sym);
+    for (size_t k = 0; k < count; ++k) {
+      symbols->push_back(sym);
+    }
   }
   if (symbols->empty()) {
     *error = "an empty picture";
@@ -98,7 +102,9 @@ bool numericPicture(const std::vector<std::string>& syms, PictureInfo* out, std:
   auto v = std::find(s.begin(), s.end(), "V");
   size_t v_pos = v == s.end() ? s.size() : static_cast<size_t>(v - s.begin());
   std::vector<std::string> body = s;
-  if (v != s.end()) body.erase(body.begin() + static_cast<long>(v_pos));
+  if (v != s.end()) {
+    body.erase(body.begin() + static_cast<long>(v_pos));
+  }
   size_t ps = countOf(body, "P");
   if (ps == 0) {
     std::vector<std::string> right(s.begin() + static_cast<long>(v_pos), s.end());
@@ -106,9 +112,13 @@ bool numericPicture(const std::vector<std::string>& syms, PictureInfo* out, std:
     return true;
   }
   size_t lead = 0;
-  while (lead < body.size() && body[lead] == "P") ++lead;
+  while (lead < body.size() && body[lead] == "P") {
+    ++lead;
+  }
   size_t trail = 0;
-  while (trail < body.size() && body[body.size() - 1 - trail] == "P") ++trail;
+  while (trail < body.size() && body[body.size() - 1 - trail] == "P") {
+    ++trail;
+  }
   if (lead == ps) {
     // P at the left: the point is at the left of the P's (V, if any, first).
     if (v != s.end() && v_pos != 0) {
@@ -141,7 +151,9 @@ bool editedPicture(const std::vector<std::string>& s, PictureInfo* out, std::str
   int digits = static_cast<int>(countOf(s, "9") + countOf(s, "Z") + countOf(s, "*"));
   for (const char* f : {"+", "-", "$"}) {
     size_t n = countOf(s, f);
-    if (n >= 2) digits += static_cast<int>(n - 1);
+    if (n >= 2) {
+      digits += static_cast<int>(n - 1);
+    }
   }
   if (digits == 0) {
     *error = "an edited picture without digit positions";
@@ -153,8 +165,12 @@ bool editedPicture(const std::vector<std::string>& s, PictureInfo* out, std::str
   int scale = 0;
   for (auto it = point; it != s.end(); ++it) {
     const std::string& x = *it;
-    if (x == "9" || x == "Z" || x == "*") ++scale;
-    if ((x == "+" || x == "-" || x == "$") && countOf(s, x) >= 2) ++scale;
+    if (x == "9" || x == "Z" || x == "*") {
+      ++scale;
+    }
+    if ((x == "+" || x == "-" || x == "$") && countOf(s, x) >= 2) {
+      ++scale;
+    }
   }
   out->scale = scale;
   out->is_signed = countOf(s, "+") + countOf(s, "-") + countOf(s, "CR") + countOf(s, "DB") > 0;
@@ -169,11 +185,17 @@ bool editedPicture(const std::vector<std::string>& s, PictureInfo* out, std::str
 
 bool analyzePicture(std::string_view pic, PictureInfo* out, std::string* error) {
   std::vector<std::string> s;
-  if (!expand(pic, &s, error)) return false;
+  if (!expand(pic, &s, error)) {
+    return false;
+  }
   *out = PictureInfo();
-  for (const std::string& x : s) out->expanded += x;
   for (const std::string& x : s) {
-    if (x != "V" && x != "P" && x != "S") out->chars += x.size();
+    out->expanded += x;
+  }
+  for (const std::string& x : s) {
+    if (x != "V" && x != "P" && x != "S") {
+      out->chars += x.size();
+    }
   }
   if (countOf(s, "N") + countOf(s, "G") > 0) {
     if (!onlyOf(s, "NGB0/")) {

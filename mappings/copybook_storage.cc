@@ -20,31 +20,45 @@ class Storage {
 
   Status run(const std::vector<PendingFigurative>& figuratives) {
     for (int i = 0; i < count(); ++i) {
-      if (fields_[i].level == 66) continue;
+      if (fields_[i].level == 66) {
+        continue;
+      }
       inherit(i);
       CB_RETURN_IF_ERROR(elementary(i));
     }
-    for (int i = 0; i < count(); ++i) CB_RETURN_IF_ERROR(resolveRedefines(i));
-    CB_RETURN_IF_ERROR(layoutRecords());
-    for (int i = 0; i < count(); ++i) CB_RETURN_IF_ERROR(resolveDepending(i));
     for (int i = 0; i < count(); ++i) {
-      if (fields_[i].level == 66) CB_RETURN_IF_ERROR(resolveRenames(i));
+      CB_RETURN_IF_ERROR(resolveRedefines(i));
     }
-    for (const PendingFigurative& p : figuratives) CB_RETURN_IF_ERROR(spellOut(p));
+    CB_RETURN_IF_ERROR(layoutRecords());
+    for (int i = 0; i < count(); ++i) {
+      CB_RETURN_IF_ERROR(resolveDepending(i));
+    }
+    for (int i = 0; i < count(); ++i) {
+      if (fields_[i].level == 66) {
+        CB_RETURN_IF_ERROR(resolveRenames(i));
+      }
+    }
+    for (const PendingFigurative& p : figuratives) {
+      CB_RETURN_IF_ERROR(spellOut(p));
+    }
     return okStatus();
   }
 
  private:
   int count() const { return static_cast<int>(fields_.size()); }
   void warn(const Token& t, const std::string& message) {
-    if (options_.warnings != nullptr) options_.warnings->push_back(where(t) + message);
+    if (options_.warnings != nullptr) {
+      options_.warnings->push_back(where(t) + message);
+    }
   }
 
   // USAGE, SIGN and SYNC written on a group apply to the items inside it.
   void inherit(int i) {
     Field& f = fields_[i];
     EntryInfo& info = infos_[i];
-    if (f.parent == kNoIndex) return;
+    if (f.parent == kNoIndex) {
+      return;
+    }
     const Field& p = fields_[f.parent];
     const EntryInfo& pi = infos_[f.parent];
     if (!info.usage_explicit && pi.usage_explicit) {
@@ -55,7 +69,9 @@ class Storage {
       info.sign_clause = pi.sign_clause;
       info.sign_explicit = true;
     }
-    if (p.sync) f.sync = true;
+    if (p.sync) {
+      f.sync = true;
+    }
   }
 
   Status elementary(int i) {
@@ -101,22 +117,27 @@ class Storage {
                                                    std::to_string(kMaxDigits) + " are supported");
     }
     bool numeric = f.category == Category::kNumeric;
-    if (f.category == Category::kNational && f.usage == Usage::kDisplay) f.usage = Usage::kNational;
+    if (f.category == Category::kNational && f.usage == Usage::kDisplay) {
+      f.usage = Usage::kNational;
+    }
     switch (f.usage) {
       case Usage::kDisplay:
       case Usage::kNational: {
         size_t chars = info.picture_chars;
         if (numeric && f.is_signed) {
           f.sign = info.sign_explicit ? info.sign_clause : SignMode::kTrailingOverpunch;
-          if (f.sign == SignMode::kLeadingSeparate || f.sign == SignMode::kTrailingSeparate)
+          if (f.sign == SignMode::kLeadingSeparate || f.sign == SignMode::kTrailingSeparate) {
             ++chars;
+          }
         }
         f.length = f.usage == Usage::kNational ? chars * 2 : chars;
         return okStatus();
       }
       case Usage::kBinary:
       case Usage::kNativeBinary:
-        if (!numeric) return needsNumeric(i, "BINARY");
+        if (!numeric) {
+          return needsNumeric(i, "BINARY");
+        }
         if (f.digits > 18) {
           return semanticError(info.picture_token,
                                "binary item " + f.name + " has more than 18 digits");
@@ -124,7 +145,9 @@ class Storage {
         f.length = binarySize(f.usage, f.digits);
         return okStatus();
       case Usage::kPacked:
-        if (!numeric) return needsNumeric(i, "PACKED-DECIMAL");
+        if (!numeric) {
+          return needsNumeric(i, "PACKED-DECIMAL");
+        }
         f.length = static_cast<size_t>(f.digits) / 2 + 1;
         return okStatus();
       default:
@@ -140,10 +163,18 @@ class Storage {
   size_t binarySize(Usage usage, int digits) const {
     const Dialect& d = options_.dialect;
     BinarySizeRule rule = d.binary_size;
-    if (usage == Usage::kNativeBinary && d.native_binary_size) rule = *d.native_binary_size;
-    if (rule == BinarySizeRule::kGnu1248 && digits <= 2) return 1;
-    if (digits <= 4) return 2;
-    if (digits <= 9) return 4;
+    if (usage == Usage::kNativeBinary && d.native_binary_size) {
+      rule = *d.native_binary_size;
+    }
+    if (rule == BinarySizeRule::kGnu1248 && digits <= 2) {
+      return 1;
+    }
+    if (digits <= 4) {
+      return 2;
+    }
+    if (digits <= 9) {
+      return 4;
+    }
     return 8;
   }
 
@@ -151,7 +182,9 @@ class Storage {
   // B both get `redefines` == A, and A lists B and C in `redefined_by`.
   Status resolveRedefines(int i) {
     EntryInfo& info = infos_[i];
-    if (info.redefines_name.empty()) return okStatus();
+    if (info.redefines_name.empty()) {
+      return okStatus();
+    }
     Field& f = fields_[i];
     const std::vector<int>& siblings =
         f.parent == kNoIndex ? l_.records : fields_[f.parent].children;
@@ -172,14 +205,18 @@ class Storage {
                            "REDEFINES target " + info.redefines_name +
                                " is not a preceding item at the same level as " + f.name);
     }
-    while (fields_[target].redefines != kNoIndex) target = fields_[target].redefines;
+    while (fields_[target].redefines != kNoIndex) {
+      target = fields_[target].redefines;
+    }
     f.redefines = target;
     fields_[target].redefined_by.push_back(i);
     return okStatus();
   }
 
   size_t alignmentOf(const Field& f) const {
-    if (!f.sync || !f.children.empty()) return 1;
+    if (!f.sync || !f.children.empty()) {
+      return 1;
+    }
     switch (f.usage) {
       case Usage::kBinary:
       case Usage::kNativeBinary:
@@ -258,7 +295,9 @@ class Storage {
       f.length = end - offset;
       // Slack at the end of each occurrence keeps SYNC items aligned in
       // every occurrence of a table.
-      if (f.has_occurs && align > 1) f.length = (f.length + align - 1) / align * align;
+      if (f.has_occurs && align > 1) {
+        f.length = (f.length + align - 1) / align * align;
+      }
       *odo = flag;
     }
     if (f.occurs_max > 1 && f.length > kMaxRecordBytes / static_cast<size_t>(f.occurs_max)) {
@@ -267,27 +306,41 @@ class Storage {
     if (offset + f.totalLength() > kMaxRecordBytes) {
       return semanticError(infos_[i].level_token, "item " + f.name + " is too large");
     }
-    if (!f.depending_on.empty()) *odo = true;
-    if (max_align != nullptr) *max_align = std::max(*max_align, align);
+    if (!f.depending_on.empty()) {
+      *odo = true;
+    }
+    if (max_align != nullptr) {
+      *max_align = std::max(*max_align, align);
+    }
     return okStatus();
   }
 
   Status resolveDepending(int i) {
     Field& f = fields_[i];
-    if (f.depending_on.empty()) return okStatus();
+    if (f.depending_on.empty()) {
+      return okStatus();
+    }
     const Token& at = infos_[i].depending_token;
     // The object is looked up in the table's own record first, so that
     // alternative 01 layouts may reuse names.
     int root = i;
-    while (fields_[root].parent != kNoIndex) root = fields_[root].parent;
+    while (fields_[root].parent != kNoIndex) {
+      root = fields_[root].parent;
+    }
     int obj = kNoIndex;
     for (int c = 0; c < count(); ++c) {
       int r = c;
-      while (fields_[r].parent != kNoIndex) r = fields_[r].parent;
-      if (r != root || fields_[c].level == 66 || !matches(c, f.depending_on)) continue;
+      while (fields_[r].parent != kNoIndex) {
+        r = fields_[r].parent;
+      }
+      if (r != root || fields_[c].level == 66 || !matches(c, f.depending_on)) {
+        continue;
+      }
       obj = obj == kNoIndex ? c : -2;
     }
-    if (obj < 0) obj = l_.find(f.depending_on);
+    if (obj < 0) {
+      obj = l_.find(f.depending_on);
+    }
     if (obj == kNoIndex) {
       return semanticError(
           at, "DEPENDING ON object " + f.depending_on + " is not defined (or not unique)");
@@ -314,15 +367,21 @@ class Storage {
       size_t sp = qualified.find(" OF ", pos);
       size_t sp2 = qualified.find(" IN ", pos);
       size_t cut = std::min(sp, sp2);
-      if (cut == std::string::npos) cut = qualified.size();
+      if (cut == std::string::npos) {
+        cut = qualified.size();
+      }
       parts.push_back(qualified.substr(pos, cut - pos));
       pos = cut + 4;
     }
-    if (fields_[candidate].name != parts[0] || fields_[candidate].filler) return false;
+    if (fields_[candidate].name != parts[0] || fields_[candidate].filler) {
+      return false;
+    }
     size_t k = 1;
     for (int a = fields_[candidate].parent; a != kNoIndex && k < parts.size();
          a = fields_[a].parent) {
-      if (fields_[a].name == parts[k]) ++k;
+      if (fields_[a].name == parts[k]) {
+        ++k;
+      }
     }
     return k == parts.size();
   }
@@ -330,7 +389,9 @@ class Storage {
   Result<int> renamed(int i, const std::string& name, const Token& at) {
     int record = fields_[i].parent;
     for (int c = record; c < i; ++c) {
-      if (fields_[c].level == 66 || !matches(c, name)) continue;
+      if (fields_[c].level == 66 || !matches(c, name)) {
+        continue;
+      }
       if (fields_[c].level == 1 || fields_[c].level == 77) {
         return semanticError(at, "RENAMES may not name the record " + name);
       }
@@ -398,7 +459,9 @@ class Storage {
       } else if (p.figurative == "QUOTE") {
         text.assign(chars, '"');
       } else if (p.figurative == "ALL") {
-        while (text.size() < chars) text += p.all_text;
+        while (text.size() < chars) {
+          text += p.all_text;
+        }
         text.resize(chars);
       } else {
         std::string bytes(chars, p.figurative == "HIGH-VALUE" ? '\xFF' : '\0');

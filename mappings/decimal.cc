@@ -12,7 +12,9 @@ using uint128 = unsigned __int128;
 constexpr std::array<int128, 39> makePowers() {
   std::array<int128, 39> p{};
   p[0] = 1;
-  for (int i = 1; i <= 38; ++i) p[i] = p[i - 1] * 10;
+  for (int i = 1; i <= 38; ++i) {
+    p[i] = p[i - 1] * 10;
+  }
   return p;
 }
 constexpr std::array<int128, 39> kPow10 = makePowers();
@@ -32,7 +34,9 @@ char* writeDigits(uint128* v, int count, char* p) {
     *v /= 10;
     --count;
   }
-  if (count == 0) return p;  // *v may still be wider than 64 bits
+  if (count == 0) {
+    return p;  // *v may still be wider than 64 bits
+  }
   auto x = static_cast<uint64_t>(*v);
   if (count < 0) {
     while (x >= 100) {
@@ -78,7 +82,9 @@ char* format(const Decimal& d, char* end) {
     *--p = '.';
   }
   p = writeDigits(&m, -1, p);
-  if (d.unscaled < 0) *--p = '-';
+  if (d.unscaled < 0) {
+    *--p = '-';
+  }
   return p;
 }
 
@@ -125,8 +131,12 @@ Result<Decimal> Decimal::parse(std::string_view text) {
     char c = text[k];
     if (c >= '0' && c <= '9') {
       ++any_digits;
-      if (point) ++frac;
-      if (significant > 0 || c != '0') ++significant;
+      if (point) {
+        ++frac;
+      }
+      if (significant > 0 || c != '0') {
+        ++significant;
+      }
       trailing_zeros = c == '0' && significant > 0 ? trailing_zeros + 1 : 0;
     } else if (c == '.' && !point) {
       point = true;
@@ -137,7 +147,9 @@ Result<Decimal> Decimal::parse(std::string_view text) {
                  std::to_string(k + 1));
     }
   }
-  if (any_digits == 0) return bad("no digits");
+  if (any_digits == 0) {
+    return bad("no digits");
+  }
   if (frac > kMaxDecimalDigits) {
     return bad("more than " + std::to_string(kMaxDecimalDigits) + " fraction digits");
   }
@@ -154,7 +166,9 @@ Result<Decimal> Decimal::parse(std::string_view text) {
   int remaining = any_digits - drop;
   for (; i < text.size() && remaining > 0; ++i) {
     char c = text[i];
-    if (c < '0' || c > '9') continue;
+    if (c < '0' || c > '9') {
+      continue;
+    }
     v = v * 10 + static_cast<unsigned>(c - '0');
     --remaining;
   }
@@ -163,11 +177,15 @@ Result<Decimal> Decimal::parse(std::string_view text) {
 }
 
 Result<Decimal> Decimal::rescale(int new_scale) const {
-  if (new_scale == scale) return *this;
+  if (new_scale == scale) {
+    return *this;
+  }
   auto describe = [&] { return toString() + " at scale " + std::to_string(new_scale); };
   if (new_scale > scale) {
     int k = new_scale - scale;
-    if (unscaled == 0) return Decimal{0, new_scale};
+    if (unscaled == 0) {
+      return Decimal{0, new_scale};
+    }
     if (k > kMaxDecimalDigits || digitCount() + k > kMaxDecimalDigits) {
       return outOfRange(describe() + " needs more than 38 digits");
     }
@@ -175,26 +193,36 @@ Result<Decimal> Decimal::rescale(int new_scale) const {
   }
   int k = scale - new_scale;
   if (k > kMaxDecimalDigits) {
-    if (unscaled == 0) return Decimal{0, new_scale};
+    if (unscaled == 0) {
+      return Decimal{0, new_scale};
+    }
     return outOfRange(describe() + " would lose digits");
   }
   int128 p = kPow10[static_cast<size_t>(k)];
-  if (unscaled % p != 0) return outOfRange(describe() + " would lose digits");
+  if (unscaled % p != 0) {
+    return outOfRange(describe() + " would lose digits");
+  }
   return Decimal{unscaled / p, new_scale};
 }
 
 int Decimal::digitCount() const {
   uint128 m = magnitude(unscaled);
   int n = 1;
-  while (n < 39 && m >= static_cast<uint128>(kPow10[static_cast<size_t>(n)])) ++n;
+  while (n < 39 && m >= static_cast<uint128>(kPow10[static_cast<size_t>(n)])) {
+    ++n;
+  }
   return n;
 }
 
 int Decimal::compare(const Decimal& other) const {
   int sa = unscaled < 0 ? -1 : (unscaled > 0 ? 1 : 0);
   int sb = other.unscaled < 0 ? -1 : (other.unscaled > 0 ? 1 : 0);
-  if (sa != sb) return sa < sb ? -1 : 1;
-  if (sa == 0) return 0;
+  if (sa != sb) {
+    return sa < sb ? -1 : 1;
+  }
+  if (sa == 0) {
+    return 0;
+  }
   // Same sign: compare magnitudes after bringing both to the larger scale.
   // Scaling up can pass 2^128; detect that instead of overflowing (the
   // scaled-up side is then the larger in magnitude).
@@ -203,9 +231,13 @@ int Decimal::compare(const Decimal& other) const {
   int mag;  // -1, 0, 1 for |this| vs |other|
   auto scaledCmp = [](uint128 small_scale, uint128 big_scale, int k) {
     // compares small_scale * 10^k with big_scale
-    if (k > 38) return 1;  // small_scale >= 1, so >= 10^39 > any int128
+    if (k > 38) {
+      return 1;  // small_scale >= 1, so >= 10^39 > any int128
+    }
     auto p = static_cast<uint128>(kPow10[static_cast<size_t>(k)]);
-    if (small_scale > (~uint128(0)) / p) return 1;
+    if (small_scale > (~uint128(0)) / p) {
+      return 1;
+    }
     uint128 s = small_scale * p;
     return s < big_scale ? -1 : (s > big_scale ? 1 : 0);
   };

@@ -54,8 +54,9 @@ struct Tables {
       }
       ascii_signed[0x30 + dg] = static_cast<uint8_t>(dg | kUnsigned << 4);
       ascii_signed[0x70 + dg] = static_cast<uint8_t>(dg | kNegative << 4);  // GnuCOBOL 'p'-'y'
-      for (int lo = 0; lo < 10; ++lo)
+      for (int lo = 0; lo < 10; ++lo) {
         packed_pair[dg << 4 | lo] = static_cast<uint8_t>(dg * 10 + lo);
+      }
     }
     ascii_signed['{'] = 0 | kPositive << 4;
     ascii_signed['}'] = 0 | kNegative << 4;
@@ -100,7 +101,9 @@ inline size_t accumulateDigits(const uint8_t* s, size_t n, const uint8_t* table,
     uint64_t v = 0;
     for (size_t k = 0; k < chunk; ++k) {
       uint8_t x = table[s[i + k]];
-      if (x > 9) return i + k;
+      if (x > 9) {
+        return i + k;
+      }
       v = v * 10 + x;
     }
     *acc = *acc * static_cast<int128>(kPow10u64[chunk]) + static_cast<int128>(v);
@@ -119,7 +122,9 @@ inline size_t accumulatePairs(const uint8_t* s, size_t n, int128* acc) {
     uint64_t v = 0;
     for (size_t k = 0; k < chunk; ++k) {
       uint8_t x = table[s[i + k]];
-      if (x > 99) return i + k;
+      if (x > 99) {
+        return i + k;
+      }
       v = v * 100 + x;
     }
     *acc = *acc * static_cast<int128>(kPow10u64[2 * chunk]) + static_cast<int128>(v);
@@ -132,7 +137,9 @@ bool isEbcdicDigits(const Dialect& d) { return d.code_page->digit(0) == 0xF0; }
 
 bool allBytes(const uint8_t* p, size_t n, uint8_t b) {
   for (size_t i = 0; i < n; ++i) {
-    if (p[i] != b) return false;
+    if (p[i] != b) {
+      return false;
+    }
   }
   return true;
 }
@@ -150,7 +157,9 @@ bool signIsSeparate(SignMode m) {
 }
 
 SignMode effectiveSign(const Field& f) {
-  if (f.sign == SignMode::kNone && f.is_signed) return SignMode::kTrailingOverpunch;
+  if (f.sign == SignMode::kNone && f.is_signed) {
+    return SignMode::kTrailingOverpunch;
+  }
   return f.sign;
 }
 
@@ -160,10 +169,14 @@ Status zonedError(const Field& f, const Dialect& d, const uint8_t* p, size_t pos
   uint8_t b = p[pos];
   const Tables& t = tables();
   bool ebcdic = isEbcdicDigits(d);
-  if (b == cp.space()) return badByte(p, f.length, pos, "space where a digit is expected");
+  if (b == cp.space()) {
+    return badByte(p, f.length, pos, "space where a digit is expected");
+  }
   if (sign_pos) {
     uint8_t s = (ebcdic ? t.ebcdic_signed : t.ascii_signed)[b];
-    if (s == kBad) return badByte(p, f.length, pos, "byte " + hex2(b) + " is not a signed digit");
+    if (s == kBad) {
+      return badByte(p, f.length, pos, "byte " + hex2(b) + " is not a signed digit");
+    }
   } else if (effectiveSign(f) == SignMode::kNone) {
     uint8_t s = (ebcdic ? t.ebcdic_signed : t.ascii_signed)[b];
     if (s != kBad && (s >> 4) != kUnsigned) {
@@ -189,12 +202,16 @@ Status decodeZoned(const Field& f, const Dialect& d, const uint8_t* p, Decimal* 
   switch (mode) {
     case SignMode::kNone: {
       size_t i = accumulateDigits(p, n, digit_table, &acc);
-      if (i != n) bad = i;
+      if (i != n) {
+        bad = i;
+      }
       break;
     }
     case SignMode::kTrailingOverpunch:
     case SignMode::kLeadingOverpunch: {
-      if (n == 0) break;
+      if (n == 0) {
+        break;
+      }
       const bool trailing = mode == SignMode::kTrailingOverpunch;
       const size_t spos = trailing ? n - 1 : 0;
       uint8_t s = (ebcdic ? t.ebcdic_signed : t.ascii_signed)[p[spos]];
@@ -223,19 +240,25 @@ Status decodeZoned(const Field& f, const Dialect& d, const uint8_t* p, Decimal* 
     }
     case SignMode::kTrailingSeparate:
     case SignMode::kLeadingSeparate: {
-      if (n < 1) break;
+      if (n < 1) {
+        break;
+      }
       const bool trailing = mode == SignMode::kTrailingSeparate;
       const size_t spos = trailing ? n - 1 : 0;
       const uint8_t sb = p[spos];
       if (sb == d.code_page->minus()) {
         negative = true;
       } else if (sb != d.code_page->plus()) {
-        if (f.blank_when_zero && allBytes(p, n, d.code_page->space())) break;
+        if (f.blank_when_zero && allBytes(p, n, d.code_page->space())) {
+          break;
+        }
         return badByte(p, n, spos, "byte " + hex2(sb) + " is not a '+' or '-' sign");
       }
       const uint8_t* digits = trailing ? p : p + 1;
       size_t i = accumulateDigits(digits, n - 1, digit_table, &acc);
-      if (i != n - 1) bad = trailing ? i : i + 1;
+      if (i != n - 1) {
+        bad = trailing ? i : i + 1;
+      }
       break;
     }
   }
@@ -264,11 +287,15 @@ void writeDigitsRight(uint128 m, uint8_t* p, size_t n, uint8_t zero) {
 }
 
 uint8_t signedDigitByte(const Dialect& d, int digit, bool negative) {
-  if (isEbcdicDigits(d)) return static_cast<uint8_t>((negative ? 0xD0 : 0xC0) | digit);
+  if (isEbcdicDigits(d)) {
+    return static_cast<uint8_t>((negative ? 0xD0 : 0xC0) | digit);
+  }
   if (d.ascii_sign == AsciiSign::kGnuCobol) {
     return static_cast<uint8_t>((negative ? 0x70 : 0x30) + digit);
   }
-  if (digit == 0) return negative ? '}' : '{';
+  if (digit == 0) {
+    return negative ? '}' : '{';
+  }
   return static_cast<uint8_t>((negative ? 'J' : 'A') + digit - 1);
 }
 
@@ -283,11 +310,15 @@ void encodeZoned(const Field& f, const Dialect& d, int128 u, uint8_t* out) {
       break;
     case SignMode::kTrailingOverpunch:
       writeDigitsRight(m, out, n, zero);
-      if (n > 0) out[n - 1] = signedDigitByte(d, out[n - 1] - zero, negative);
+      if (n > 0) {
+        out[n - 1] = signedDigitByte(d, out[n - 1] - zero, negative);
+      }
       break;
     case SignMode::kLeadingOverpunch:
       writeDigitsRight(m, out, n, zero);
-      if (n > 0) out[0] = signedDigitByte(d, out[0] - zero, negative);
+      if (n > 0) {
+        out[0] = signedDigitByte(d, out[0] - zero, negative);
+      }
       break;
     case SignMode::kTrailingSeparate:
       writeDigitsRight(m, out, n - 1, zero);
@@ -318,7 +349,9 @@ Status decodeNationalNumber(const Field& f, const uint8_t* p, Decimal* out) {
   if (signIsSeparate(mode) && chars > 0) {
     size_t spos = mode == SignMode::kTrailingSeparate ? chars - 1 : 0;
     unsigned s = charAt(spos);
-    if (s != '+' && s != '-') return badByte(p, f.length, 2 * spos, "not a '+' or '-' sign");
+    if (s != '+' && s != '-') {
+      return badByte(p, f.length, 2 * spos, "not a '+' or '-' sign");
+    }
     negative = s == '-';
     if (spos == 0) {
       first = 1;
@@ -329,7 +362,9 @@ Status decodeNationalNumber(const Field& f, const uint8_t* p, Decimal* out) {
   int128 acc = 0;
   for (size_t i = first; i < last; ++i) {
     unsigned c = charAt(i);
-    if (c < '0' || c > '9') return badByte(p, f.length, 2 * i, "not a national digit");
+    if (c < '0' || c > '9') {
+      return badByte(p, f.length, 2 * i, "not a national digit");
+    }
     acc = acc * 10 + (c - '0');
   }
   *out = Decimal{negative ? -acc : acc, f.scale};
@@ -407,7 +442,9 @@ Status explainPacked(const Field& f, const Dialect& d, const uint8_t* p) {
 
 Status decodePacked(const Field& f, const Dialect& d, const uint8_t* p, Decimal* out) {
   const size_t n = f.length;
-  if (n == 0) return internalError("packed item of length 0");
+  if (n == 0) {
+    return internalError("packed item of length 0");
+  }
   int128 acc = 0;
   bool negative = false;
   const size_t digit_nibbles = packedHasSign(f, d) ? 2 * n - 1 : 2 * n;
@@ -417,10 +454,14 @@ Status decodePacked(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
     if (f.digits > kMaxDecimalDigits || digit_nibbles > kMaxDecimalDigits + 1u) {
       return unimplemented(internal::describe(f) + ": more than 38 digits");
     }
-    if (p[0] >> 4 != 0) return explainPacked(f, d, p);
+    if (p[0] >> 4 != 0) {
+      return explainPacked(f, d, p);
+    }
   }
   if (packedHasSign(f, d)) {
-    if (accumulatePairs(p, n - 1, &acc) != n - 1) return explainPacked(f, d, p);
+    if (accumulatePairs(p, n - 1, &acc) != n - 1) {
+      return explainPacked(f, d, p);
+    }
     const uint8_t last = p[n - 1];
     const unsigned hi = last >> 4;
     const uint8_t cls = tables().sign_nibble[last & 0x0F];
@@ -430,7 +471,9 @@ Status decodePacked(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
     acc = acc * 10 + hi;
     negative = cls == kNegative;
   } else {
-    if (accumulatePairs(p, n, &acc) != n) return explainPacked(f, d, p);
+    if (accumulatePairs(p, n, &acc) != n) {
+      return explainPacked(f, d, p);
+    }
   }
   if (f.digits > 0 && f.digits < kMaxDecimalDigits + 1 && acc >= pow10i128(f.digits)) {
     return explainPacked(f, d, p);
@@ -468,9 +511,13 @@ bool validBinaryLength(size_t n) { return n == 1 || n == 2 || n == 4 || n == 8; 
 uint64_t loadUnsigned(const uint8_t* p, size_t n, ByteOrder order) {
   uint64_t v = 0;
   if (order == ByteOrder::kBigEndian) {
-    for (size_t i = 0; i < n; ++i) v = v << 8 | p[i];
+    for (size_t i = 0; i < n; ++i) {
+      v = v << 8 | p[i];
+    }
   } else {
-    for (size_t i = n; i > 0; --i) v = v << 8 | p[i - 1];
+    for (size_t i = n; i > 0; --i) {
+      v = v << 8 | p[i - 1];
+    }
   }
   return v;
 }
@@ -551,9 +598,13 @@ Status encodeBinary(const Field& f, const Dialect& d, int128 u, uint8_t* out) {
 Status floatToDecimal(double v, Decimal* out) {
   char buf[400];
   auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  if (r.ec != std::errc()) return outOfRange("floating-point value too large for a decimal");
+  if (r.ec != std::errc()) {
+    return outOfRange("floating-point value too large for a decimal");
+  }
   auto parsed = Decimal::parse(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
-  if (!parsed.ok()) return outOfRange(parsed.status().message());
+  if (!parsed.ok()) {
+    return outOfRange(parsed.status().message());
+  }
   *out = *parsed;
   return okStatus();
 }
@@ -577,9 +628,13 @@ Status decodeUtf16(const uint8_t* p, size_t n, std::string* out) {
     size_t at = i;
     i += 2;
     if (u >= 0xD800 && u <= 0xDBFF) {
-      if (i + 1 >= n) return badByte(p, n, at, "unpaired high surrogate");
+      if (i + 1 >= n) {
+        return badByte(p, n, at, "unpaired high surrogate");
+      }
       char32_t lo = static_cast<char32_t>(p[i] << 8 | p[i + 1]);
-      if (lo < 0xDC00 || lo > 0xDFFF) return badByte(p, n, at, "unpaired high surrogate");
+      if (lo < 0xDC00 || lo > 0xDFFF) {
+        return badByte(p, n, at, "unpaired high surrogate");
+      }
       i += 2;
       u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
     } else if (u >= 0xDC00 && u <= 0xDFFF) {
@@ -663,7 +718,9 @@ Status encodeUtf16(std::string_view s, uint8_t* out, size_t n, bool right) {
     out[2 * (pad_start + k)] = 0x00;
     out[2 * (pad_start + k) + 1] = 0x20;
   }
-  if (n % 2 == 1) out[n - 1] = 0x20;
+  if (n % 2 == 1) {
+    out[n - 1] = 0x20;
+  }
   return okStatus();
 }
 
@@ -672,14 +729,24 @@ enum class Figurative { kNone, kZero, kSpace, kLowValue, kHighValue, kQuote };
 
 Figurative figurative(std::string_view v) {
   std::string u;
-  for (char c : v) u.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  if (u == "ZERO" || u == "ZEROS" || u == "ZEROES") return Figurative::kZero;
-  if (u == "SPACE" || u == "SPACES") return Figurative::kSpace;
+  for (char c : v) {
+    u.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (u == "ZERO" || u == "ZEROS" || u == "ZEROES") {
+    return Figurative::kZero;
+  }
+  if (u == "SPACE" || u == "SPACES") {
+    return Figurative::kSpace;
+  }
   if (u == "LOW-VALUE" || u == "LOW-VALUES" || u == "NULL" || u == "NULLS") {
     return Figurative::kLowValue;
   }
-  if (u == "HIGH-VALUE" || u == "HIGH-VALUES") return Figurative::kHighValue;
-  if (u == "QUOTE" || u == "QUOTES") return Figurative::kQuote;
+  if (u == "HIGH-VALUE" || u == "HIGH-VALUES") {
+    return Figurative::kHighValue;
+  }
+  if (u == "QUOTE" || u == "QUOTES") {
+    return Figurative::kQuote;
+  }
   return Figurative::kNone;
 }
 
@@ -703,10 +770,14 @@ namespace internal {
 std::string describe(const Field& f) {
   std::string s = f.name;
   auto add = [&s](std::string_view part) {
-    if (!s.empty()) s.push_back(' ');
+    if (!s.empty()) {
+      s.push_back(' ');
+    }
     s.append(part);
   };
-  if (!f.picture.empty()) add("PIC " + f.picture);
+  if (!f.picture.empty()) {
+    add("PIC " + f.picture);
+  }
   switch (f.usage) {
     case Usage::kDisplay:
       break;
@@ -772,18 +843,24 @@ std::string hexBytes(const uint8_t* p, size_t n, size_t max) {
   size_t shown = n < max ? n : max;
   s.reserve(shown * 3 + 4);
   for (size_t i = 0; i < shown; ++i) {
-    if (i > 0) s.push_back(' ');
+    if (i > 0) {
+      s.push_back(' ');
+    }
     s.push_back(kHex[p[i] >> 4]);
     s.push_back(kHex[p[i] & 0x0F]);
   }
-  if (shown < n) s += " ...";
+  if (shown < n) {
+    s += " ...";
+  }
   return s;
 }
 
 Status decodeNumber(const Field& f, const Dialect& d, const uint8_t* p, Decimal* out) {
   switch (f.usage) {
     case Usage::kDisplay:
-      if (f.category == Category::kNumericEdited) return internal::decodeEdited(f, d, p, out);
+      if (f.category == Category::kNumericEdited) {
+        return internal::decodeEdited(f, d, p, out);
+      }
       return decodeZoned(f, d, p, out);
     case Usage::kPacked:
       return decodePacked(f, d, p, out);
@@ -830,7 +907,9 @@ Status encodeNumber(const Field& f, const Dialect& d, const Decimal& v, uint8_t*
   }
   switch (f.usage) {
     case Usage::kDisplay:
-      if (f.category == Category::kNumericEdited) return internal::encodeEdited(f, d, u, out);
+      if (f.category == Category::kNumericEdited) {
+        return internal::encodeEdited(f, d, u, out);
+      }
       encodeZoned(f, d, u, out);
       return okStatus();
     case Usage::kPacked:
@@ -849,7 +928,9 @@ Status encodeNumber(const Field& f, const Dialect& d, const Decimal& v, uint8_t*
 }
 
 Status decodeText(const Field& f, const Dialect& d, const uint8_t* p, std::string* out) {
-  if (isNationalField(f)) return decodeUtf16(p, f.length, out);
+  if (isNationalField(f)) {
+    return decodeUtf16(p, f.length, out);
+  }
   if (f.usage != Usage::kDisplay) {
     return invalidArgument(internal::describe(f) + " is not a text item");
   }
@@ -866,7 +947,9 @@ Status decodeText(const Field& f, const Dialect& d, const uint8_t* p, std::strin
 }
 
 Status encodeText(const Field& f, const Dialect& d, std::string_view utf8, uint8_t* out) {
-  if (isNationalField(f)) return encodeUtf16(utf8, out, f.length, f.justified_right);
+  if (isNationalField(f)) {
+    return encodeUtf16(utf8, out, f.length, f.justified_right);
+  }
   if (f.usage != Usage::kDisplay) {
     return invalidArgument(internal::describe(f) + " is not a text item");
   }
@@ -897,12 +980,16 @@ Status encodeInitial(const Field& f, const Dialect& d, uint8_t* out) {
       return okStatus();
     }
     int b = d.code_page->fromUnicode(c);
-    if (b < 0) return invalidArgument("code page lacks the VALUE character");
+    if (b < 0) {
+      return invalidArgument("code page lacks the VALUE character");
+    }
     std::memset(out, b, n);
     return okStatus();
   };
   if (!f.has_value) {
-    if (text) return fillChar(U' ');
+    if (text) {
+      return fillChar(U' ');
+    }
     if (f.usage == Usage::kFloatShort || f.usage == Usage::kFloatLong) {
       return encodeFloat(f, d, 0.0, out);
     }
@@ -911,7 +998,9 @@ Status encodeInitial(const Field& f, const Dialect& d, uint8_t* out) {
   std::string_view v = f.value;
   switch (figurative(v)) {
     case Figurative::kZero:
-      if (text) return fillChar(U'0');
+      if (text) {
+        return fillChar(U'0');
+      }
       if (f.usage == Usage::kFloatShort || f.usage == Usage::kFloatLong) {
         return encodeFloat(f, d, 0.0, out);
       }
@@ -943,7 +1032,9 @@ Status encodeInitial(const Field& f, const Dialect& d, uint8_t* out) {
     }
     if (text && !lit.empty()) {
       std::string rep;
-      while (rep.size() < n * 4) rep.append(lit);
+      while (rep.size() < n * 4) {
+        rep.append(lit);
+      }
       std::string buf(n, ' ');
       // Encode a long repetition, then keep the first n characters.
       std::string tmp(rep.size(), '\0');
@@ -967,7 +1058,9 @@ Status encodeInitial(const Field& f, const Dialect& d, uint8_t* out) {
     return encodeFloat(f, d, x, out);
   }
   auto dec = Decimal::parse(v);
-  if (!dec.ok()) return dec.status().withContext("VALUE of " + f.name);
+  if (!dec.ok()) {
+    return dec.status().withContext("VALUE of " + f.name);
+  }
   Status s = encodeNumber(f, d, *dec, out);
   return s.ok() ? s : s.withContext("VALUE of " + f.name);
 }

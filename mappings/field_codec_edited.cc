@@ -60,8 +60,12 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
   // Runs of identical symbols (a floating string is a run of + - or $).
   for (size_t i = 0; i < out->size();) {
     size_t j = i;
-    while (j < out->size() && (*out)[j].c == (*out)[i].c) ++j;
-    for (size_t k = i; k < j; ++k) (*out)[k].run = static_cast<int>(j - i);
+    while (j < out->size() && (*out)[j].c == (*out)[i].c) {
+      ++j;
+    }
+    for (size_t k = i; k < j; ++k) {
+      (*out)[k].run = static_cast<int>(j - i);
+    }
     i = j;
   }
   // Digit places before the decimal point, counting leading sign and
@@ -74,12 +78,12 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
     if (c == '9' || c == 'Z' || c == '*') {
       ++count;
       count_sign = count_curr = false;
-    } else if (c == '$' && count_curr) {
-      ++count;
-    } else if ((c == '+' || c == '-') && count_sign) {
+    } else if ((c == '$' && count_curr) || ((c == '+' || c == '-') && count_sign)) {
       ++count;
     } else if (c == 'P') {
-      if (count == 0) break;  // left P's (VPP99) take places after the point
+      if (count == 0) {
+        break;  // left P's (VPP99) take places after the point
+      }
       ++count;
       count_sign = count_curr = false;
     } else if (c == 'V' || c == '.') {
@@ -93,7 +97,9 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
     char c = s.c;
     bool consumes = c == '9' || c == 'Z' || c == '*' || c == 'P' ||
                     ((c == '+' || c == '-' || c == '$') && !trailing);
-    if (c == '9' || c == 'Z' || c == '*') trailing = true;
+    if (c == '9' || c == 'Z' || c == '*') {
+      trailing = true;
+    }
     if (consumes) {
       s.digit = true;
       s.power = power--;
@@ -103,7 +109,9 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
   // floating string) shows the sign or currency, never a digit.
   bool seen_plus = false, seen_minus = false, seen_curr = false;
   for (Sym& s : *out) {
-    if (!s.digit) continue;
+    if (!s.digit) {
+      continue;
+    }
     bool* seen = s.c == '+'   ? &seen_plus
                  : s.c == '-' ? &seen_minus
                  : s.c == '$' ? &seen_curr
@@ -118,7 +126,9 @@ Status parsePicture(const Field& f, std::vector<Sym>* out) {
 
 int digitAt(uint128 m, int scale, int power) {
   int idx = power + scale;  // index of the digit in the unscaled value
-  if (idx < 0 || idx > 38) return 0;
+  if (idx < 0 || idx > 38) {
+    return 0;
+  }
   return static_cast<int>((m / static_cast<uint128>(pow10i128(idx))) % 10);
 }
 
@@ -133,10 +143,14 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
   // digit place.
   int max_power = -1000;
   for (const Sym& s : syms) {
-    if (s.digit && !s.head && s.c != 'P' && s.power > max_power) max_power = s.power;
+    if (s.digit && !s.head && s.c != 'P' && s.power > max_power) {
+      max_power = s.power;
+    }
   }
   int top = max_power + f.scale + 1;  // digits of the unscaled value that can show
-  if (top < 0) top = 0;
+  if (top < 0) {
+    top = 0;
+  }
   if (top <= 38 && m >= static_cast<uint128>(pow10i128(top))) {
     return outOfRange("value " + Decimal{unscaled, f.scale}.toString() + " does not fit " +
                       describe(f));
@@ -163,7 +177,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
   for (const Sym& s : syms) {
     const char c = s.c;
     int x = s.digit ? digitAt(m, f.scale, s.power) : 0;
-    if (s.digit && x != 0 && c != '9') is_zero = suppress = false;
+    if (s.digit && x != 0 && c != '9') {
+      is_zero = suppress = false;
+    }
     switch (c) {
       case '0':
       case '/':
@@ -174,11 +190,15 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
         break;
       case 'P':
       case 'V':
-        if (c == 'V') decimal_point = static_cast<long>(buf.size()) - 1;
+        if (c == 'V') {
+          decimal_point = static_cast<long>(buf.size()) - 1;
+        }
         break;
       case '9':
         buf.push_back(static_cast<char>('0' + x));
-        if (x != 0) is_zero = false;
+        if (x != 0) {
+          is_zero = false;
+        }
         suppress = false;
         trailing_sign = trailing_curr = true;
         break;
@@ -220,7 +240,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
           buf.push_back(pad);
           if (is_sign) {
             sign_symbol = c;
-            if (!curr_symbol) sign_first = true;
+            if (!curr_symbol) {
+              sign_first = true;
+            }
           } else {
             curr_symbol = '$';
           }
@@ -231,7 +253,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
           floating = true;
           float_char = c;
         } else if (!trail) {
-          if (last_fixed_pos >= 0) buf[static_cast<size_t>(last_fixed_pos)] = last_fixed_char;
+          if (last_fixed_pos >= 0) {
+            buf[static_cast<size_t>(last_fixed_pos)] = last_fixed_char;
+          }
           last_fixed_pos = static_cast<long>(buf.size()) - 1;
           last_fixed_char = c;
         }
@@ -244,7 +268,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
                          std::to_string(buf.size()) + " characters for an item of " +
                          std::to_string(f.length) + " bytes");
   }
-  if (end < 0) end = static_cast<long>(buf.size());
+  if (end < 0) {
+    end = static_cast<long>(buf.size());
+  }
   if (sign_symbol) {
     if (neg && !is_zero) {
       sign_symbol = '-';
@@ -257,7 +283,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
       std::memset(buf.data(), ' ', buf.size());
     } else {
       for (char& ch : buf) {
-        if (ch != '.') ch = pad;
+        if (ch != '.') {
+          ch = pad;
+        }
       }
     }
   } else {
@@ -273,7 +301,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
     if (sign_symbol || curr_symbol) {
       if (floating) {
         long i = end - 1;
-        while (i > 0 && buf[static_cast<size_t>(i)] != ' ') --i;
+        while (i > 0 && buf[static_cast<size_t>(i)] != ' ') {
+          --i;
+        }
         auto shown = [&](char sym) { return sym == '$' ? curr_symbol : sign_symbol; };
         if (last_fixed_pos >= 0 && last_fixed_char != float_char) {
           // A fixed symbol before a floating string of another one
@@ -286,7 +316,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
           char first = sign_first ? curr_symbol : sign_symbol;
           char second = sign_first ? sign_symbol : curr_symbol;
           buf[static_cast<size_t>(i)] = first;
-          if (i - 1 >= 0) buf[static_cast<size_t>(i - 1)] = second;
+          if (i - 1 >= 0) {
+            buf[static_cast<size_t>(i - 1)] = second;
+          }
         } else {
           buf[static_cast<size_t>(i)] = sign_symbol ? sign_symbol : curr_symbol;
         }
@@ -308,7 +340,9 @@ Status encodeEdited(const Field& f, const Dialect& d, int128 unscaled, uint8_t* 
   const CodePage& cp = *d.code_page;
   for (size_t i = 0; i < buf.size(); ++i) {
     int b = cp.fromUnicode(static_cast<unsigned char>(buf[i]));
-    if (b < 0) return internalError("code page " + cp.name() + " lacks '" + buf.substr(i, 1) + "'");
+    if (b < 0) {
+      return internalError("code page " + cp.name() + " lacks '" + buf.substr(i, 1) + "'");
+    }
     out[i] = static_cast<uint8_t>(b);
   }
   return okStatus();
@@ -325,7 +359,9 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
   for (size_t i = 0; i < n; ++i) {
     char32_t u = cp.toUnicode(p[i]);
     text.push_back(u < 0x80 ? static_cast<char>(u) : '\x7F');
-    if (u != U' ') all_space = false;
+    if (u != U' ') {
+      all_space = false;
+    }
   }
   if (all_space) {
     *out = Decimal{0, f.scale};
@@ -350,14 +386,20 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
     return badByte(p, n, at, what);
   };
   for (const Sym& s : syms) {
-    if (s.c == 'V' || s.c == 'P') continue;
-    if (pos >= n) return internalError("numeric-edited picture longer than the item");
+    if (s.c == 'V' || s.c == 'P') {
+      continue;
+    }
+    if (pos >= n) {
+      return internalError("numeric-edited picture longer than the item");
+    }
     const char ch = text[pos];
     const bool is_digit = ch >= '0' && ch <= '9';
     int digit = -1;
     switch (s.c) {
       case '9':
-        if (!is_digit) return bad(pos, s.c);
+        if (!is_digit) {
+          return bad(pos, s.c);
+        }
         digit = ch - '0';
         break;
       case 'Z':
@@ -377,16 +419,24 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
           digit = ch - '0';
         } else if (s.c != '$' && (ch == '-' || (ch == '+' && s.c == '+'))) {
           negative = ch == '-';
-          if (s.digit) digit = 0;
+          if (s.digit) {
+            digit = 0;
+          }
         } else if ((s.c == '$' && ch == '$') || ch == ' ' || ch == '*') {
-          if (s.digit) digit = 0;
-          if (ch == ' ' && s.c == '+' && !s.digit) return bad(pos, s.c);
+          if (s.digit) {
+            digit = 0;
+          }
+          if (ch == ' ' && s.c == '+' && !s.digit) {
+            return bad(pos, s.c);
+          }
         } else {
           return bad(pos, s.c);
         }
         break;
       case '.':
-        if (ch != '.' && ch != ' ' && ch != '*') return bad(pos, s.c);
+        if (ch != '.' && ch != ' ' && ch != '*') {
+          return bad(pos, s.c);
+        }
         break;
       case ',':
       case '0':
@@ -404,7 +454,9 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
       case 'C':
       case 'D': {
         const char* word = s.c == 'C' ? "CR" : "DB";
-        if (pos + 1 >= n) return bad(pos, s.c);
+        if (pos + 1 >= n) {
+          return bad(pos, s.c);
+        }
         if (text[pos] == word[0] && text[pos + 1] == word[1]) {
           negative = true;
         } else if (!(text[pos] == ' ' && text[pos + 1] == ' ')) {
@@ -414,10 +466,14 @@ Status decodeEdited(const Field& f, const Dialect& d, const uint8_t* p, Decimal*
         break;
       }
     }
-    if (digit > 0 || is_digit) seen_digit = seen_digit || is_digit;
+    if (digit > 0 || is_digit) {
+      seen_digit = seen_digit || is_digit;
+    }
     if (digit > 0) {
       int idx = s.power + f.scale;
-      if (idx < 0 || idx > 37) return bad(pos, s.c);
+      if (idx < 0 || idx > 37) {
+        return bad(pos, s.c);
+      }
       acc += static_cast<int128>(digit) * pow10i128(idx);
     }
     ++pos;

@@ -60,7 +60,9 @@ Status doubleToHfp(double v, size_t n, uint64_t* raw) {
   std::frexp(a, &e2);  // a in [2^(e2-1), 2^e2)
   // Hex exponent E with a / 16^E in [1/16, 1).
   int e16 = e2 >= 0 ? (e2 + 3) / 4 : -((-e2) / 4);
-  if (e16 < -64) e16 = -64;                            // unnormalised at the smallest exponent
+  if (e16 < -64) {
+    e16 = -64;  // unnormalised at the smallest exponent
+  }
   double scaled = std::ldexp(a, frac_bits - 4 * e16);  // exact
   double r = std::nearbyint(scaled);                   // ties to even
   auto frac = static_cast<uint64_t>(r);
@@ -106,7 +108,9 @@ Status decodeFloat(const Field& f, const Dialect& d, const uint8_t* p, double* o
   } else {
     std::memcpy(&v, &raw, 8);
   }
-  if (!std::isfinite(v)) return internal::badByte(p, n, 0, "IEEE infinity or NaN");
+  if (!std::isfinite(v)) {
+    return internal::badByte(p, n, 0, "IEEE infinity or NaN");
+  }
   *out = v == 0 ? 0.0 : v;
   return okStatus();
 }
@@ -115,8 +119,9 @@ Status encodeFloat(const Field& f, const Dialect& d, double v, uint8_t* out) {
   if (f.usage != Usage::kFloatShort && f.usage != Usage::kFloatLong) {
     return invalidArgument(internal::describe(f) + " is not COMP-1/COMP-2");
   }
-  if (!std::isfinite(v))
+  if (!std::isfinite(v)) {
     return invalidArgument("infinity or NaN cannot be stored in COMP-1/COMP-2");
+  }
   const size_t n = floatSize(f);
   uint64_t raw = 0;
   if (d.float_format == FloatFormat::kIbmHex) {
@@ -125,8 +130,9 @@ Status encodeFloat(const Field& f, const Dialect& d, double v, uint8_t* out) {
     if (std::fabs(v) > static_cast<double>(std::numeric_limits<float>::max())) {
       // Values that round down to FLT_MAX are still representable.
       auto x = static_cast<float>(v);
-      if (!std::isfinite(x))
+      if (!std::isfinite(x)) {
         return outOfRange("value " + std::to_string(v) + " is too large for COMP-1");
+      }
     }
     float x = v == 0 ? 0.0f : static_cast<float>(v);
     uint32_t r32;

@@ -16,7 +16,9 @@ std::string hex(const uint8_t* p, size_t n) {
   static const char kDigits[] = "0123456789ABCDEF";
   std::string s;
   for (size_t i = 0; i < n; ++i) {
-    if (i > 0) s.push_back(' ');
+    if (i > 0) {
+      s.push_back(' ');
+    }
     s.push_back(kDigits[p[i] >> 4]);
     s.push_back(kDigits[p[i] & 0xF]);
   }
@@ -73,13 +75,24 @@ bool zeroPad(const uint8_t* p) { return p[2] == 0 && p[3] == 0; }
 
 Result<RecordFormat> parseRecordFormat(std::string_view name) {
   std::string upper;
-  for (char c : name)
+  for (char c : name) {
     upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  if (upper == "F") return RecordFormat::kFixed;
-  if (upper == "FB") return RecordFormat::kFixedBlocked;
-  if (upper == "V") return RecordFormat::kVariable;
-  if (upper == "VB") return RecordFormat::kVariableBlocked;
-  if (upper == "GNU-V" || upper == "GNUV") return RecordFormat::kGnuVariable;
+  }
+  if (upper == "F") {
+    return RecordFormat::kFixed;
+  }
+  if (upper == "FB") {
+    return RecordFormat::kFixedBlocked;
+  }
+  if (upper == "V") {
+    return RecordFormat::kVariable;
+  }
+  if (upper == "VB") {
+    return RecordFormat::kVariableBlocked;
+  }
+  if (upper == "GNU-V" || upper == "GNUV") {
+    return RecordFormat::kGnuVariable;
+  }
   return invalidArgument("unknown record format '" + std::string(name) +
                          "' (expected F, FB, V, VB or GNU-V)");
 }
@@ -142,10 +155,14 @@ Status RecordReader::fail(Status s) {
 }
 
 Result<bool> RecordReader::next(FramedRecord* out) {
-  if (!error_.ok()) return error_;
+  if (!error_.ok()) {
+    return error_;
+  }
   if (!checked_) {
     Status s = validateFramingOptions(options_);
-    if (!s.ok()) return fail(s);
+    if (!s.ok()) {
+      return fail(s);
+    }
     checked_ = true;
   }
   switch (options_.format) {
@@ -164,7 +181,9 @@ Result<bool> RecordReader::next(FramedRecord* out) {
 
 Result<bool> RecordReader::nextFixed(FramedRecord* out) {
   size_t left = data_.size() - pos_;
-  if (left == 0) return false;
+  if (left == 0) {
+    return false;
+  }
   size_t n = options_.record_length;
   if (left < n) {
     return fail(invalidArgument("short last record at offset " + std::to_string(pos_) + ": " +
@@ -181,7 +200,9 @@ Result<bool> RecordReader::nextFixed(FramedRecord* out) {
 // One RDW record starting at pos_ that must end by `limit` (the end of the
 // data for V, of the block for VB).
 Result<bool> RecordReader::nextVariable(FramedRecord* out, size_t limit) {
-  if (pos_ == limit) return false;
+  if (pos_ == limit) {
+    return false;
+  }
   const bool in_block = options_.format == RecordFormat::kVariableBlocked;
   const char* what = in_block ? "block" : "data";
   if (limit - pos_ < kHeader) {
@@ -225,7 +246,9 @@ Result<bool> RecordReader::nextVariable(FramedRecord* out, size_t limit) {
 
 Result<bool> RecordReader::nextBlocked(FramedRecord* out) {
   if (pos_ == block_end_) {
-    if (pos_ == data_.size()) return false;
+    if (pos_ == data_.size()) {
+      return false;
+    }
     size_t left = data_.size() - pos_;
     if (left < kHeader) {
       return fail(invalidArgument("truncated BDW " + where(data_, pos_, kHeader) + ": " +
@@ -261,7 +284,9 @@ Result<bool> RecordReader::nextBlocked(FramedRecord* out) {
 }
 
 Result<bool> RecordReader::nextGnu(FramedRecord* out) {
-  if (pos_ == data_.size()) return false;
+  if (pos_ == data_.size()) {
+    return false;
+  }
   size_t left = data_.size() - pos_;
   size_t header = options_.gnu_varseq == GnuVarseq::k2BigEndian ? 2 : 4;
   if (left < header) {
@@ -307,7 +332,9 @@ Result<std::vector<FramedRecord>> readAllRecords(std::string_view data,
   FramedRecord r;
   while (true) {
     CB_ASSIGN_OR_RETURN(bool more, reader.next(&r));
-    if (!more) break;
+    if (!more) {
+      break;
+    }
     records.push_back(r);
   }
   return records;
@@ -327,7 +354,9 @@ Status RecordWriter::emit(std::string_view bytes) {
     out_->append(bytes);
     return okStatus();
   }
-  if (bytes.empty()) return okStatus();
+  if (bytes.empty()) {
+    return okStatus();
+  }
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
     return unavailable(std::string("writing records: ") + std::strerror(errno));
   }
@@ -385,7 +414,9 @@ Status RecordWriter::append(std::string_view record) {
                                    " holds at most 65535 bytes");
           }
           store16(h, static_cast<uint32_t>(n), ByteOrder::kBigEndian);
-          if (options_.gnu_varseq == GnuVarseq::k2BigEndian) header = 2;
+          if (options_.gnu_varseq == GnuVarseq::k2BigEndian) {
+            header = 2;
+          }
           break;
         case GnuVarseq::k4BigEndian:
         case GnuVarseq::k4Native:
@@ -407,7 +438,9 @@ Status RecordWriter::append(std::string_view record) {
 }
 
 Status RecordWriter::flushBlock() {
-  if (block_.empty()) return okStatus();
+  if (block_.empty()) {
+    return okStatus();
+  }
   size_t len = kHeader + block_.size();
   uint8_t h[kHeader] = {0, 0, 0, 0};
   if (len > kMaxShortBdw) {
@@ -422,7 +455,9 @@ Status RecordWriter::flushBlock() {
 }
 
 Status RecordWriter::finish() {
-  if (options_.format == RecordFormat::kVariableBlocked) CB_RETURN_IF_ERROR(flushBlock());
+  if (options_.format == RecordFormat::kVariableBlocked) {
+    CB_RETURN_IF_ERROR(flushBlock());
+  }
   if (file_ != nullptr && std::fflush(file_) != 0) {
     return unavailable(std::string("flushing records: ") + std::strerror(errno));
   }

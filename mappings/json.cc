@@ -16,7 +16,9 @@ class JsonParser {
     JsonValue v;
     CB_RETURN_IF_ERROR(parseValue(&v, 0));
     skipSpace();
-    if (pos_ != s_.size()) return error("end of input");
+    if (pos_ != s_.size()) {
+      return error("end of input");
+    }
     return v;
   }
 
@@ -55,9 +57,13 @@ class JsonParser {
   }
 
   Status parseValue(JsonValue* v, int depth) {
-    if (depth > kMaxDepth) return error("less nesting (at most 256 levels)");
+    if (depth > kMaxDepth) {
+      return error("less nesting (at most 256 levels)");
+    }
     skipSpace();
-    if (pos_ >= s_.size()) return error("a value");
+    if (pos_ >= s_.size()) {
+      return error("a value");
+    }
     char c = s_[pos_];
     switch (c) {
       case '{':
@@ -82,17 +88,23 @@ class JsonParser {
         }
         return okStatus();
       default:
-        if (c == '-' || (c >= '0' && c <= '9')) return parseNumber(v);
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          return parseNumber(v);
+        }
         return error("a value");
     }
   }
 
   Status parseNumber(JsonValue* v) {
     size_t start = pos_;
-    if (s_[pos_] == '-') ++pos_;
+    if (s_[pos_] == '-') {
+      ++pos_;
+    }
     auto digits = [&] {
       size_t d = pos_;
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
+        ++pos_;
+      }
       return pos_ - d;
     };
     if (pos_ < s_.size() && s_[pos_] == '0') {
@@ -102,12 +114,18 @@ class JsonParser {
     }
     if (pos_ < s_.size() && s_[pos_] == '.') {
       ++pos_;
-      if (digits() == 0) return error("a digit after '.'");
+      if (digits() == 0) {
+        return error("a digit after '.'");
+      }
     }
     if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
       ++pos_;
-      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-      if (digits() == 0) return error("a digit in the exponent");
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) {
+        ++pos_;
+      }
+      if (digits() == 0) {
+        return error("a digit in the exponent");
+      }
     }
     v->type_ = JsonValue::Type::kNumber;
     v->text_.assign(s_.substr(start, pos_ - start));
@@ -115,7 +133,9 @@ class JsonParser {
   }
 
   Status parseHex4(uint32_t* out) {
-    if (pos_ + 4 > s_.size()) return error("four hex digits");
+    if (pos_ + 4 > s_.size()) {
+      return error("four hex digits");
+    }
     uint32_t x = 0;
     for (int i = 0; i < 4; ++i) {
       char c = s_[pos_];
@@ -157,15 +177,21 @@ class JsonParser {
   Status copyUtf8(std::string* out) {
     unsigned char c = static_cast<unsigned char>(s_[pos_]);
     int n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (n == 0 || pos_ + n > s_.size()) return error("valid UTF-8");
+    if (n == 0 || pos_ + n > s_.size()) {
+      return error("valid UTF-8");
+    }
     uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
     for (int i = 1; i < n; ++i) {
       unsigned char d = static_cast<unsigned char>(s_[pos_ + i]);
-      if ((d & 0xC0) != 0x80) return error("valid UTF-8");
+      if ((d & 0xC0) != 0x80) {
+        return error("valid UTF-8");
+      }
       cp = (cp << 6) | (d & 0x3F);
     }
     bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return error("valid UTF-8");
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return error("valid UTF-8");
+    }
     out->append(s_.substr(pos_, n));
     pos_ += n;
     return okStatus();
@@ -175,13 +201,17 @@ class JsonParser {
     ++pos_;  // opening quote
     out->clear();
     while (true) {
-      if (pos_ >= s_.size()) return error("'\"' closing the string");
+      if (pos_ >= s_.size()) {
+        return error("'\"' closing the string");
+      }
       unsigned char c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') {
         ++pos_;
         return okStatus();
       }
-      if (c < 0x20) return error("no control character inside a string");
+      if (c < 0x20) {
+        return error("no control character inside a string");
+      }
       if (c >= 0x80) {
         CB_RETURN_IF_ERROR(copyUtf8(out));
         continue;
@@ -192,7 +222,9 @@ class JsonParser {
         continue;
       }
       ++pos_;
-      if (pos_ >= s_.size()) return error("an escape");
+      if (pos_ >= s_.size()) {
+        return error("an escape");
+      }
       char e = s_[pos_++];
       switch (e) {
         case '"':
@@ -223,10 +255,14 @@ class JsonParser {
           uint32_t cp = 0;
           CB_RETURN_IF_ERROR(parseHex4(&cp));
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (!consume("\\u")) return error("a low surrogate escape");
+            if (!consume("\\u")) {
+              return error("a low surrogate escape");
+            }
             uint32_t lo = 0;
             CB_RETURN_IF_ERROR(parseHex4(&lo));
-            if (lo < 0xDC00 || lo > 0xDFFF) return error("a low surrogate");
+            if (lo < 0xDC00 || lo > 0xDFFF) {
+              return error("a low surrogate");
+            }
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return error("a high surrogate before a low one");
@@ -275,7 +311,9 @@ class JsonParser {
     }
     while (true) {
       skipSpace();
-      if (pos_ >= s_.size() || s_[pos_] != '"') return error("a key string");
+      if (pos_ >= s_.size() || s_[pos_] != '"') {
+        return error("a key string");
+      }
       size_t key_pos = pos_;
       std::string key;
       CB_RETURN_IF_ERROR(parseString(&key));
@@ -284,7 +322,9 @@ class JsonParser {
         return error("a key not seen before in this object (duplicate \"" + key + "\")");
       }
       skipSpace();
-      if (pos_ >= s_.size() || s_[pos_] != ':') return error("':'");
+      if (pos_ >= s_.size() || s_[pos_] != ':') {
+        return error("':'");
+      }
       ++pos_;
       v->members_.emplace_back(std::move(key), JsonValue());
       CB_RETURN_IF_ERROR(parseValue(&v->members_.back().second, depth + 1));
@@ -311,7 +351,9 @@ Result<JsonValue> JsonValue::parse(std::string_view text) {
 
 const JsonValue* JsonValue::get(std::string_view key) const {
   for (const auto& [k, v] : members_) {
-    if (k == key) return &v;
+    if (k == key) {
+      return &v;
+    }
   }
   return nullptr;
 }
@@ -340,7 +382,9 @@ void appendJsonString(std::string_view s, std::string* out) {
   size_t run = 0;  // start of the pending run of bytes that need no escape
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      continue;
+    }
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

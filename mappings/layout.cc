@@ -7,7 +7,9 @@ namespace corebridge::mappings {
 
 size_t Layout::maxLength() const {
   size_t n = 0;
-  for (int r : records) n = std::max(n, fields[r].totalLength() + fields[r].offset);
+  for (int r : records) {
+    n = std::max(n, fields[r].totalLength() + fields[r].offset);
+  }
   return n;
 }
 
@@ -17,13 +19,16 @@ namespace {
 std::vector<std::string> qualifiers(std::string_view name) {
   std::vector<std::string> parts;
   std::string upper;
-  for (char c : name)
+  for (char c : name) {
     upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
   if (upper.find('.') != std::string::npos) {
     size_t start = 0;
     while (start <= upper.size()) {
       size_t dot = upper.find('.', start);
-      if (dot == std::string::npos) dot = upper.size();
+      if (dot == std::string::npos) {
+        dot = upper.size();
+      }
       parts.push_back(upper.substr(start, dot - start));
       start = dot + 1;
     }
@@ -35,7 +40,9 @@ std::vector<std::string> qualifiers(std::string_view name) {
     size_t of = upper.find(" OF ", pos);
     size_t in = upper.find(" IN ", pos);
     size_t cut = std::min(of, in);
-    if (cut == std::string::npos) cut = upper.size();
+    if (cut == std::string::npos) {
+      cut = upper.size();
+    }
     std::string part = upper.substr(pos, cut - pos);
     part.erase(0, part.find_first_not_of(' '));
     part.erase(part.find_last_not_of(' ') + 1);
@@ -49,20 +56,30 @@ std::vector<std::string> qualifiers(std::string_view name) {
 
 int Layout::find(std::string_view name) const {
   std::vector<std::string> q = qualifiers(name);
-  if (q.empty()) return kNoIndex;
+  if (q.empty()) {
+    return kNoIndex;
+  }
   int found = kNoIndex;
   for (int i = 0; i < static_cast<int>(fields.size()); ++i) {
     const Field& f = fields[i];
-    if (f.filler || f.name != q[0]) continue;
+    if (f.filler || f.name != q[0]) {
+      continue;
+    }
     // Each further qualifier must name an ancestor, in order.
     int anc = f.parent;
     size_t k = 1;
     while (k < q.size() && anc != kNoIndex) {
-      if (fields[anc].name == q[k]) ++k;
+      if (fields[anc].name == q[k]) {
+        ++k;
+      }
       anc = fields[anc].parent;
     }
-    if (k < q.size()) continue;
-    if (found != kNoIndex) return kNoIndex;  // ambiguous
+    if (k < q.size()) {
+      continue;
+    }
+    if (found != kNoIndex) {
+      return kNoIndex;  // ambiguous
+    }
     found = i;
   }
   return found;
@@ -70,10 +87,14 @@ int Layout::find(std::string_view name) const {
 
 std::string Layout::path(int index) const {
   std::vector<const std::string*> names;
-  for (int i = index; i != kNoIndex; i = fields[i].parent) names.push_back(&fields[i].name);
+  for (int i = index; i != kNoIndex; i = fields[i].parent) {
+    names.push_back(&fields[i].name);
+  }
   std::string out;
   for (auto it = names.rbegin(); it != names.rend(); ++it) {
-    if (!out.empty()) out.push_back('.');
+    if (!out.empty()) {
+      out.push_back('.');
+    }
     out += **it;
   }
   return out;
@@ -81,9 +102,13 @@ std::string Layout::path(int index) const {
 
 bool Layout::hasOdo(int index) const {
   const Field& f = fields[index];
-  if (!f.depending_on.empty()) return true;
+  if (!f.depending_on.empty()) {
+    return true;
+  }
   for (int c : f.children) {
-    if (hasOdo(c)) return true;
+    if (hasOdo(c)) {
+      return true;
+    }
   }
   return false;
 }

@@ -32,7 +32,9 @@ class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
   ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
@@ -46,16 +48,24 @@ class Fd {
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ioError("cannot open", path, errno);
+  if (fd.get() < 0) {
+    return ioError("cannot open", path, errno);
+  }
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ioError("cannot stat", path, errno);
+  if (::fstat(fd.get(), &st) != 0) {
+    return ioError("cannot stat", path, errno);
+  }
   if (!S_ISREG(st.st_mode)) {
     return invalidArgument("cannot map " + path + ": not a regular file");
   }
   size_t size = static_cast<size_t>(st.st_size);
-  if (size == 0) return MappedFile(path, nullptr, 0);
+  if (size == 0) {
+    return MappedFile(path, nullptr, 0);
+  }
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-  if (p == MAP_FAILED) return ioError("cannot map", path, errno);
+  if (p == MAP_FAILED) {
+    return ioError("cannot map", path, errno);
+  }
   ::madvise(p, size, MADV_SEQUENTIAL);
   return MappedFile(path, static_cast<const uint8_t*>(p), size);
 }
@@ -78,7 +88,9 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 MappedFile::~MappedFile() { release(); }
 
 void MappedFile::release() {
-  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (data_ != nullptr) {
+    ::munmap(const_cast<uint8_t*>(data_), size_);
+  }
   data_ = nullptr;
   size_ = 0;
 }

@@ -42,7 +42,9 @@ LeafKind leafKind(const Field& f) {
 
 std::string_view trimTrailingSpaces(std::string_view s) {
   size_t n = s.size();
-  while (n > 0 && s[n - 1] == ' ') --n;
+  while (n > 0 && s[n - 1] == ' ') {
+    --n;
+  }
   return s.substr(0, n);
 }
 
@@ -100,7 +102,9 @@ void Record::reset() {
 
 const Value* Record::find(const Layout& layout, std::string_view path) const {
   std::string want(path);
-  for (char& c : want) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : want) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   // Names of the open containers, each with its element counter when it is a table.
   struct Frame {
     std::string path;
@@ -113,11 +117,15 @@ const Value* Record::find(const Layout& layout, std::string_view path) const {
     if (!stack.empty() && stack.back().array) {
       return p + "[" + std::to_string(++stack.back().count) + "]";
     }
-    if (!p.empty()) p.push_back('.');
+    if (!p.empty()) {
+      p.push_back('.');
+    }
     return p + layout.fields[field].name;
   };
   auto matches = [&](const std::string& full) {
-    if (full == want) return true;
+    if (full == want) {
+      return true;
+    }
     // The record name may be left out.
     size_t dot = full.find('.');
     return dot != std::string::npos && full.compare(dot + 1, std::string::npos, want) == 0;
@@ -137,7 +145,9 @@ const Value* Record::find(const Layout& layout, std::string_view path) const {
         stack.pop_back();
         break;
       case RecordEvent::Type::kLeaf:
-        if (matches(childPath(e.field))) return &slots_[e.slot].value;
+        if (matches(childPath(e.field))) {
+          return &slots_[e.slot].value;
+        }
         break;
     }
   }
@@ -169,10 +179,14 @@ class Walker {
     CB_RETURN_IF_ERROR(src_->chooseRecord(plan_, &record));
     rec_->record_ = record;
     const Field& r = layout_.fields[record];
-    if (plan_.wrap_records) beginObject(record, -1);
+    if (plan_.wrap_records) {
+      beginObject(record, -1);
+    }
     size_t size = 0;
     CB_RETURN_IF_ERROR(walkGroupBody(record, 0, r.offset, &size));
-    if (plan_.wrap_records) endObject(record);
+    if (plan_.wrap_records) {
+      endObject(record);
+    }
     // In a file of several record layouts padded to the longest (FB), the
     // bytes past a shorter record are kept raw.
     std::optional<size_t> input = src_->inputSize();
@@ -194,7 +208,9 @@ class Walker {
     size_t cursor = static_off;  // static end of what is covered so far
     for (const ChildPlan& c : plan_.children[gi]) {
       const size_t c_static = static_off + c.rel;
-      if (c_static > cursor) CB_RETURN_IF_ERROR(gap(cursor + shift, c_static - cursor, 0));
+      if (c_static > cursor) {
+        CB_RETURN_IF_ERROR(gap(cursor + shift, c_static - cursor, 0));
+      }
       if (c.simple_leaf) {  // the common case: an elementary item, no table, no REDEFINES
         CB_RETURN_IF_ERROR(leaf(c.field, c_static + shift, -1));
         cursor = c_static + c.area;
@@ -214,7 +230,9 @@ class Walker {
       cursor = c_static + c.area;
     }
     const size_t end = static_off + g.length;
-    if (cursor < end) CB_RETURN_IF_ERROR(gap(cursor + shift, end - cursor, 0));
+    if (cursor < end) {
+      CB_RETURN_IF_ERROR(gap(cursor + shift, end - cursor, 0));
+    }
     *size = static_cast<size_t>(static_cast<ptrdiff_t>(g.length) + shift - start_shift);
     return okStatus();
   }
@@ -243,7 +261,9 @@ class Walker {
     }
     size_t used = 0;
     for (int k = 0; k < count; ++k) {
-      if (table) path_.back().occurrence = k + 1;
+      if (table) {
+        path_.back().occurrence = k + 1;
+      }
       if (f.isGroup()) {
         beginObject(fi, table ? k : -1);
         CB_RETURN_IF_ERROR(src_->beginObject(f, *this, fi, table ? k : -1));
@@ -306,9 +326,13 @@ class Walker {
     std::string out = layout_.path(fi);
     // Subscripts of the enclosing tables, innermost last.
     for (const auto& [table, occurrence] : path_) {
-      if (occurrence == 0) continue;
+      if (occurrence == 0) {
+        continue;
+      }
       std::string name = layout_.path(table);
-      if (out.compare(0, name.size(), name) != 0) continue;
+      if (out.compare(0, name.size(), name) != 0) {
+        continue;
+      }
       out.insert(name.size(), "[" + std::to_string(occurrence) + "]");
     }
     return out;
@@ -339,20 +363,30 @@ int matchRule(const std::vector<ResolvedRule>& rules, const Layout& layout, cons
   const Dialect& d = layout.dialect;
   for (const ResolvedRule& r : rules) {
     const Field& f = layout.fields[r.discriminator];
-    if (f.offset + f.length > n) continue;
+    if (f.offset + f.length > n) {
+      continue;
+    }
     const uint8_t* q = p + f.offset;
     if (leafKind(f) == LeafKind::kNumber) {
       Decimal v;
-      if (!decodeNumber(f, d, q, &v).ok()) continue;
+      if (!decodeNumber(f, d, q, &v).ok()) {
+        continue;
+      }
       for (const Decimal& want : r.numbers) {
-        if (v == want) return r.alternative;
+        if (v == want) {
+          return r.alternative;
+        }
       }
     } else {
       text->clear();
-      if (!decodeText(f, d, q, text).ok()) continue;
+      if (!decodeText(f, d, q, text).ok()) {
+        continue;
+      }
       std::string_view t = trimTrailingSpaces(*text);
       for (const std::string& want : r.texts) {
-        if (t == want) return r.alternative;
+        if (t == want) {
+          return r.alternative;
+        }
       }
     }
   }
@@ -400,14 +434,18 @@ class ByteSource {
   }
 
   Status raw(Slot& s, int, int field) {
-    if (!inBounds(s)) return tooShort(s, field);
+    if (!inBounds(s)) {
+      return tooShort(s, field);
+    }
     s.value.text.assign(reinterpret_cast<const char*>(p_ + s.offset), s.length);
     return okStatus();
   }
 
   template <typename W>
   Status leaf(const Field& f, Slot& s, int, const W& walker) {
-    if (!inBounds(s)) return tooShort(s, s.field);
+    if (!inBounds(s)) {
+      return tooShort(s, s.field);
+    }
     const uint8_t* q = p_ + s.offset;
     Value& v = s.value;
     Status st;
@@ -427,7 +465,9 @@ class ByteSource {
         v.text.assign(reinterpret_cast<const char*>(q), f.length);
         break;
     }
-    if (st.ok()) return st;
+    if (st.ok()) {
+      return st;
+    }
     if (lenient_) {
       v.kind = Value::Kind::kNull;
       ++warnings_;
@@ -457,16 +497,22 @@ class ByteSource {
   // Picks the alternative of an area from its rules; the base when it has none.
   Status choose(const std::vector<ResolvedRule>& rules, int area, int base, int* chosen) {
     *chosen = base;
-    if (rules.empty()) return okStatus();
+    if (rules.empty()) {
+      return okStatus();
+    }
     if (forced_ != nullptr) {
       for (const auto& [key, alt] : *forced_) {
-        if (key == area) *chosen = alt;
+        if (key == area) {
+          *chosen = alt;
+        }
       }
       return okStatus();
     }
     std::string text;
     *chosen = matchRule(rules, layout_, p_, n_, &text);
-    if (*chosen != kNoIndex) return okStatus();
+    if (*chosen != kNoIndex) {
+      return okStatus();
+    }
     const Field& disc = layout_.fields[rules.front().discriminator];
     std::string shown;
     if (disc.offset + disc.length <= n_) {
@@ -532,7 +578,9 @@ class JsonSource {
     const Field& b = layout_.fields[base];
     int found = kNoIndex;
     auto consider = [&](int alt) -> Status {
-      if (obj.get(layout_.fields[alt].name) == nullptr) return okStatus();
+      if (obj.get(layout_.fields[alt].name) == nullptr) {
+        return okStatus();
+      }
       if (found != kNoIndex) {
         return invalidArgument(
             fmt::format("{}: both {} and {} are given; they redefine the same "
@@ -543,7 +591,9 @@ class JsonSource {
       return okStatus();
     };
     CB_RETURN_IF_ERROR(consider(base));
-    for (int alt : b.redefined_by) CB_RETURN_IF_ERROR(consider(alt));
+    for (int alt : b.redefined_by) {
+      CB_RETURN_IF_ERROR(consider(alt));
+    }
     if (found == kNoIndex) {
       return invalidArgument(
           fmt::format("{}: missing (or one of the fields that redefine it)", layout_.path(base)));
@@ -571,7 +621,9 @@ class JsonSource {
   Status beginArray(const Field& f, const W& w, int fi, int count) {
     const std::string path = w.path(fi);
     const JsonValue* v = member(f.name);
-    if (v == nullptr) return invalidArgument(fmt::format("{}: missing", path));
+    if (v == nullptr) {
+      return invalidArgument(fmt::format("{}: missing", path));
+    }
     if (v->type() != JsonValue::Type::kArray) {
       return invalidArgument(
           fmt::format("{}: expected an array, found {}", path, JsonValue::typeName(v->type())));
@@ -589,7 +641,9 @@ class JsonSource {
   Status beginObject(const Field& f, const W& w, int fi, int occurrence) {
     const std::string path = w.path(fi);
     const JsonValue* v = occurrence >= 0 ? &stack_.back()->items()[occurrence] : member(f.name);
-    if (v == nullptr) return invalidArgument(fmt::format("{}: missing", path));
+    if (v == nullptr) {
+      return invalidArgument(fmt::format("{}: missing", path));
+    }
     if (v->type() != JsonValue::Type::kObject) {
       return invalidArgument(
           fmt::format("{}: expected an object, found {}", path, JsonValue::typeName(v->type())));
@@ -607,7 +661,9 @@ class JsonSource {
                            reinterpret_cast<uint8_t*>(s.value.text.data()));
     }
     uint8_t byte = fill != 0 ? layout_.dialect.code_page->space() : 0;
-    if (field != kNoIndex) byte = layout_.dialect.code_page->space();  // FILLER group
+    if (field != kNoIndex) {
+      byte = layout_.dialect.code_page->space();  // FILLER group
+    }
     std::memset(s.value.text.data(), byte, s.length);
     return okStatus();
   }
@@ -618,7 +674,9 @@ class JsonSource {
     auto fail = [&](std::string_view why) {
       return invalidArgument(fmt::format("{}: {}", walker.path(s.field), why));
     };
-    if (v == nullptr) return fail("missing");
+    if (v == nullptr) {
+      return fail("missing");
+    }
     Value& out = s.value;
     Status st;
     scratch_.resize(f.length);
@@ -637,7 +695,9 @@ class JsonSource {
           return fail(fmt::format("expected a number, found {}", JsonValue::typeName(v->type())));
         }
         Result<Decimal> d = Decimal::parse(v->text());
-        if (!d.ok()) return fail(d.status().message());
+        if (!d.ok()) {
+          return fail(d.status().message());
+        }
         out.kind = Value::Kind::kNumber;
         out.number = *d;
         st = encodeNumber(f, layout_.dialect, out.number, buf);
@@ -660,8 +720,9 @@ class JsonSource {
         break;
       }
     }
-    if (!st.ok())
+    if (!st.ok()) {
       return Status(st.code(), fmt::format("{}: {}", walker.path(s.field), st.message()));
+    }
     return okStatus();
   }
 
@@ -683,7 +744,9 @@ class JsonSource {
       bool known = false;
       for (int c : g.children) {
         const Field& cf = layout_.fields[c];
-        if (!cf.filler && !isStructural(cf) && cf.name == key) known = true;
+        if (!cf.filler && !isStructural(cf) && cf.name == key) {
+          known = true;
+        }
       }
       if (!known) {
         return invalidArgument(fmt::format("{}: \"{}\" is not a field of {}", path, key, g.name));
@@ -716,12 +779,16 @@ constexpr size_t kMaxShapes = 256;
 // shape: no ODO anywhere and at most kMaxShapes combinations of choices.
 Status buildShapes(const Layout& l, RecordCodec::Plan* plan) {
   for (int r : l.records) {
-    if (l.hasOdo(r)) return okStatus();
+    if (l.hasOdo(r)) {
+      return okStatus();
+    }
   }
   size_t combinations = 1;
   for (size_t area = 0; area < plan->rules_by_area.size(); ++area) {
     const auto& rules = plan->rules_by_area[area];
-    if (rules.empty()) continue;
+    if (rules.empty()) {
+      continue;
+    }
     std::vector<int> alts;
     for (const ResolvedRule& r : rules) {
       if (std::find(alts.begin(), alts.end(), r.alternative) == alts.end()) {
@@ -778,9 +845,13 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
   auto plan = std::make_unique<Plan>();
   std::vector<int> level01;
   for (int r : l.records) {
-    if (l.fields[r].level == 1) level01.push_back(r);
+    if (l.fields[r].level == 1) {
+      level01.push_back(r);
+    }
   }
-  if (level01.empty()) return invalidArgument("the copybook has no 01 record");
+  if (level01.empty()) {
+    return invalidArgument("the copybook has no 01 record");
+  }
   plan->default_record = level01.front();
   if (!options.record.empty()) {
     int r = l.find(options.record);
@@ -792,10 +863,14 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
   plan->children.resize(l.fields.size());
   for (size_t gi = 0; gi < l.fields.size(); ++gi) {
     const Field& g = l.fields[gi];
-    if (!g.isGroup()) continue;
+    if (!g.isGroup()) {
+      continue;
+    }
     for (int ci : g.children) {
       const Field& c = l.fields[ci];
-      if (isStructural(c) || c.redefines != kNoIndex) continue;
+      if (isStructural(c) || c.redefines != kNoIndex) {
+        continue;
+      }
       ChildPlan cp{ci, c.offset - g.offset, c.totalLength(), !c.redefined_by.empty(), false};
       for (int alt : c.redefined_by) {
         const Field& a = l.fields[alt];
@@ -809,7 +884,9 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
   plan->rules_by_area.resize(l.fields.size() + 1);
   plan->odo_object.assign(l.fields.size(), 0);
   for (const Field& f : l.fields) {
-    if (f.depending_field != kNoIndex) plan->odo_object[f.depending_field] = 1;
+    if (f.depending_field != kNoIndex) {
+      plan->odo_object[f.depending_field] = 1;
+    }
   }
 
   bool top_rules = false;
@@ -873,7 +950,9 @@ Status RecordCodec::decode(const uint8_t* p, size_t n, Record* out) const {
                                        layout_->fields[plan_->default_record].name,
                                        plan_->fixed_length));
   }
-  if (!plan_->shapes.empty() && decodeStatic(p, n, out)) return okStatus();
+  if (!plan_->shapes.empty() && decodeStatic(p, n, out)) {
+    return okStatus();
+  }
   // The walk also reports what the flat path found wrong, with the full path.
   ByteSource src(*layout_, p, n, options_.lenient);
   Walker<ByteSource> w(*layout_, *plan_, out, &src);
@@ -890,14 +969,20 @@ bool RecordCodec::decodeStatic(const uint8_t* p, size_t n, Record* out) const {
       int alt = matchRule(plan.rules_by_area[plan.choice_areas[i]], l, p, n, &text);
       const auto& alts = plan.choice_alts[i];
       auto it = std::find(alts.begin(), alts.end(), alt);
-      if (it == alts.end()) return false;  // the walk reports it, or needs no choice here
+      if (it == alts.end()) {
+        return false;  // the walk reports it, or needs no choice here
+      }
       combo = combo * alts.size() + static_cast<size_t>(it - alts.begin());
     }
   }
   const StaticShape& shape = plan.shapes[combo];
-  if (n != shape.length) return false;
+  if (n != shape.length) {
+    return false;
+  }
   const size_t count = shape.slots.size();
-  if (out->slots_.size() < count) out->slots_.resize(count);
+  if (out->slots_.size() < count) {
+    out->slots_.resize(count);
+  }
   if (out->shape_ != &shape) {
     out->events_.assign(shape.events.begin(), shape.events.end());
     out->events_used_ = shape.events.size();
@@ -927,15 +1012,21 @@ bool RecordCodec::decodeStatic(const uint8_t* p, size_t n, Record* out) const {
       case LeafKind::kText:
         v.kind = Value::Kind::kText;
         v.text.clear();
-        if (!decodeText(f, d, q, &v.text).ok()) return false;
+        if (!decodeText(f, d, q, &v.text).ok()) {
+          return false;
+        }
         break;
       case LeafKind::kNumber:
         v.kind = Value::Kind::kNumber;
-        if (!decodeNumber(f, d, q, &v.number).ok()) return false;
+        if (!decodeNumber(f, d, q, &v.number).ok()) {
+          return false;
+        }
         break;
       case LeafKind::kFloat:
         v.kind = Value::Kind::kFloat;
-        if (!decodeFloat(f, d, q, &v.real).ok()) return false;
+        if (!decodeFloat(f, d, q, &v.real).ok()) {
+          return false;
+        }
         v.text.assign(reinterpret_cast<const char*>(q), op.length);
         break;
     }
@@ -959,7 +1050,9 @@ Status RecordCodec::fromJson(std::string_view json, Record* out) const {
 // same ones from the encoded bytes, or the record could be written but not
 // read back (a type byte 'P' over an account body).
 Status RecordCodec::checkSelection(const Record& rec) const {
-  if (!plan_->has_rules) return okStatus();
+  if (!plan_->has_rules) {
+    return okStatus();
+  }
   std::string bytes;
   CB_RETURN_IF_ERROR(encode(rec, &bytes));
   Record back;
@@ -969,13 +1062,17 @@ Status RecordCodec::checkSelection(const Record& rec) const {
   }
   auto alternatives = [&](const Record& r) {
     std::vector<int> out;
-    if (plan_->wrap_records) out.push_back(r.record());
+    if (plan_->wrap_records) {
+      out.push_back(r.record());
+    }
     for (const RecordEvent& e : r.events()) {
       const Field& f = layout_->fields[e.field];
       if (e.type == RecordEvent::Type::kEndObject || e.type == RecordEvent::Type::kEndArray) {
         continue;
       }
-      if (f.redefines != kNoIndex || !f.redefined_by.empty()) out.push_back(e.field);
+      if (f.redefines != kNoIndex || !f.redefined_by.empty()) {
+        out.push_back(e.field);
+      }
     }
     return out;
   };
@@ -1008,6 +1105,7 @@ Status RecordCodec::encode(const Record& record, std::string* out) const {
     Status st;
     switch (s.value.kind) {
       case Value::Kind::kRaw:
+        // Raw bytes, not a C string.  NOLINTNEXTLINE(bugprone-not-null-terminated-result)
         std::memcpy(q, s.value.text.data(), std::min<size_t>(s.length, s.value.text.size()));
         break;
       case Value::Kind::kText:
@@ -1054,7 +1152,9 @@ void RecordCodec::toJson(const Record& record, std::string* out) const {
   stack_array[0] = false;
   out->push_back('{');
   auto key = [&](int field) {
-    if (stack_comma[depth]) out->push_back(',');
+    if (stack_comma[depth]) {
+      out->push_back(',');
+    }
     stack_comma[depth] = true;
     if (!stack_array[depth]) {
       out->push_back('"');
@@ -1069,7 +1169,9 @@ void RecordCodec::toJson(const Record& record, std::string* out) const {
         key(e.field);
         const bool array = e.type == RecordEvent::Type::kBeginArray;
         out->push_back(array ? '[' : '{');
-        if (depth + 1 < 512) ++depth;
+        if (depth + 1 < 512) {
+          ++depth;
+        }
         stack_comma[depth] = false;
         stack_array[depth] = array;
         break;
@@ -1077,7 +1179,9 @@ void RecordCodec::toJson(const Record& record, std::string* out) const {
       case RecordEvent::Type::kEndObject:
       case RecordEvent::Type::kEndArray:
         out->push_back(e.type == RecordEvent::Type::kEndArray ? ']' : '}');
-        if (depth > 0) --depth;
+        if (depth > 0) {
+          --depth;
+        }
         break;
       case RecordEvent::Type::kLeaf: {
         key(e.field);

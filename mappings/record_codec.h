@@ -98,7 +98,9 @@ class Record {
   friend class Walker;
   void reset();
   Slot& addSlot(int field, size_t offset, size_t length) {
-    if (used_ == slots_.size()) slots_.emplace_back();
+    if (used_ == slots_.size()) {
+      slots_.emplace_back();
+    }
     Slot& s = slots_[used_++];
     s.field = field;
     s.offset = static_cast<uint32_t>(offset);
@@ -106,7 +108,9 @@ class Record {
     return s;
   }
   void addEvent(RecordEvent::Type type, int field, uint32_t slot) {
-    if (events_used_ == events_.size()) events_.resize(events_.size() * 2 + 16);
+    if (events_used_ == events_.size()) {
+      events_.resize(events_.size() * 2 + 16);
+    }
     RecordEvent& e = events_[events_used_++];
     e.type = type;
     e.field = field;

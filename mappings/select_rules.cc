@@ -8,7 +8,9 @@ namespace {
 
 std::string trim(std::string_view s) {
   size_t b = s.find_first_not_of(' ');
-  if (b == std::string_view::npos) return "";
+  if (b == std::string_view::npos) {
+    return "";
+  }
   size_t e = s.find_last_not_of(' ');
   return std::string(s.substr(b, e - b + 1));
 }
@@ -26,10 +28,14 @@ Result<SelectRule> parseSelectRule(std::string_view text) {
                            " (expected FIELD=VALUE[,VALUE...]:ALTERNATIVE)");
   };
   size_t eq = text.find('=');
-  if (eq == std::string_view::npos) return bad("no '='");
+  if (eq == std::string_view::npos) {
+    return bad("no '='");
+  }
   SelectRule rule;
   rule.field = trim(text.substr(0, eq));
-  if (rule.field.empty()) return bad("no field before '='");
+  if (rule.field.empty()) {
+    return bad("no field before '='");
+  }
   // Values, comma-separated, each optionally in single quotes; then ':' ALT.
   size_t i = eq + 1;
   std::string value;
@@ -57,15 +63,23 @@ Result<SelectRule> parseSelectRule(std::string_view text) {
       rule.values.push_back(any ? value : trim(value));
       value.clear();
       any = false;
-      if (c == ':') break;
+      if (c == ':') {
+        break;
+      }
     } else {
       value.push_back(c);
     }
   }
-  if (quoted) return bad("unterminated quote");
-  if (i >= text.size()) return bad("no ':' before the alternative");
+  if (quoted) {
+    return bad("unterminated quote");
+  }
+  if (i >= text.size()) {
+    return bad("no ':' before the alternative");
+  }
   rule.alternative = trim(text.substr(i + 1));
-  if (rule.alternative.empty()) return bad("no alternative after ':'");
+  if (rule.alternative.empty()) {
+    return bad("no alternative after ':'");
+  }
   return rule;
 }
 
@@ -80,7 +94,9 @@ Status loadSelectFile(const std::string& path, CodecOptions* options) {
                            std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   try {
-    if (!root.IsMap()) return invalidArgument(mark(path, root) + ": expected a mapping");
+    if (!root.IsMap()) {
+      return invalidArgument(mark(path, root) + ": expected a mapping");
+    }
     for (const auto& kv : root) {
       const std::string key = kv.first.as<std::string>();
       if (key != "record" && key != "select") {
@@ -88,15 +104,20 @@ Status loadSelectFile(const std::string& path, CodecOptions* options) {
                                "' (expected record or select)");
       }
     }
-    if (root["record"]) options->record = root["record"].as<std::string>();
+    if (root["record"]) {
+      options->record = root["record"].as<std::string>();
+    }
     const YAML::Node select = root["select"];
-    if (!select) return okStatus();
+    if (!select) {
+      return okStatus();
+    }
     if (!select.IsSequence()) {
       return invalidArgument(mark(path, select) + ": select: expected a list of rules");
     }
     for (const YAML::Node& r : select) {
-      if (!r.IsMap())
+      if (!r.IsMap()) {
         return invalidArgument(mark(path, r) + ": expected a rule (field, equals, use)");
+      }
       for (const auto& kv : r) {
         const std::string key = kv.first.as<std::string>();
         if (key != "field" && key != "equals" && key != "use") {
@@ -105,18 +126,24 @@ Status loadSelectFile(const std::string& path, CodecOptions* options) {
         }
       }
       for (const char* needed : {"field", "equals", "use"}) {
-        if (!r[needed]) return invalidArgument(mark(path, r) + ": rule without '" + needed + "'");
+        if (!r[needed]) {
+          return invalidArgument(mark(path, r) + ": rule without '" + needed + "'");
+        }
       }
       SelectRule rule;
       rule.field = r["field"].as<std::string>();
       rule.alternative = r["use"].as<std::string>();
       const YAML::Node eq = r["equals"];
       if (eq.IsSequence()) {
-        for (const YAML::Node& v : eq) rule.values.push_back(v.as<std::string>());
+        for (const YAML::Node& v : eq) {
+          rule.values.push_back(v.as<std::string>());
+        }
       } else {
         rule.values.push_back(eq.as<std::string>());
       }
-      if (rule.values.empty()) return invalidArgument(mark(path, eq) + ": equals: no values");
+      if (rule.values.empty()) {
+        return invalidArgument(mark(path, eq) + ": equals: no values");
+      }
       options->select.push_back(std::move(rule));
     }
   } catch (const YAML::Exception& e) {

@@ -20,11 +20,17 @@ Result<Args> Args::parse(int argc, char** argv, int first, const std::vector<Opt
     }
     const OptionSpec* s = nullptr;
     for (const OptionSpec& o : spec) {
-      if (o.name == name) s = &o;
+      if (o.name == name) {
+        s = &o;
+      }
     }
-    if (s == nullptr) return invalidArgument("unknown option --" + name + " (see --help)");
+    if (s == nullptr) {
+      return invalidArgument("unknown option --" + name + " (see --help)");
+    }
     if (s->takes_value && !inline_value) {
-      if (i + 1 >= argc) return invalidArgument("option --" + name + " needs a value");
+      if (i + 1 >= argc) {
+        return invalidArgument("option --" + name + " needs a value");
+      }
       value = argv[++i];
     } else if (!s->takes_value && inline_value) {
       return invalidArgument("option --" + name + " takes no value");

@@ -56,12 +56,16 @@ int usageError(const Status& s, const char* command) {
   return 2;
 }
 
-Result<Args> parseArgs(int argc, char** argv, std::vector<OptionSpec> extra, bool records) {
+Result<Args> parseArgs(int argc, char** argv, const std::vector<OptionSpec>& extra, bool records) {
   std::vector<OptionSpec> spec = copybookOptionSpecs();
   if (records) {
-    for (auto& o : recordOptionSpecs()) spec.push_back(o);
+    for (auto& o : recordOptionSpecs()) {
+      spec.push_back(o);
+    }
   }
-  for (auto& o : extra) spec.push_back(o);
+  for (auto& o : extra) {
+    spec.push_back(o);
+  }
   spec.push_back({"help", false});
   return Args::parse(argc, argv, 2, spec);
 }
@@ -87,7 +91,9 @@ struct CodecRun {
 int prepareCodecRun(int argc, char** argv, const char* command, const char* help,
                     std::optional<CodecRun>* run) {
   Result<Args> args = parseArgs(argc, argv, {{"output", true}}, true);
-  if (!args.ok()) return usageError(args.status(), command);
+  if (!args.ok()) {
+    return usageError(args.status(), command);
+  }
   if (args->has("help")) {
     printHelp(help, true);
     return 0;
@@ -96,9 +102,13 @@ int prepareCodecRun(int argc, char** argv, const char* command, const char* help
     return usageError(invalidArgument("expected one INPUT file (or -)"), command);
   }
   Result<CodecSetup> setup = loadCodec(*args);
-  if (!setup.ok()) return usageError(setup.status(), command);
+  if (!setup.ok()) {
+    return usageError(setup.status(), command);
+  }
   Result<Input> input = Input::open(args->positional()[0]);
-  if (!input.ok()) return usageError(input.status(), command);
+  if (!input.ok()) {
+    return usageError(input.status(), command);
+  }
   run->emplace(CodecRun{std::move(*args), std::move(*setup), std::move(*input)});
   return -1;
 }
@@ -107,12 +117,16 @@ int prepareCodecRun(int argc, char** argv, const char* command, const char* help
 
 int decodeCommand(int argc, char** argv) {
   std::optional<CodecRun> run;
-  if (int code = prepareCodecRun(argc, argv, "decode", kDecodeHelp, &run); code >= 0) return code;
+  if (int code = prepareCodecRun(argc, argv, "decode", kDecodeHelp, &run); code >= 0) {
+    return code;
+  }
   Args* args = &run->args;
   CodecSetup* setup = &run->setup;
   Input* input = &run->input;
   Result<Output> output = Output::open(args->get("output"));
-  if (!output.ok()) return usageError(output.status(), "decode");
+  if (!output.ok()) {
+    return usageError(output.status(), "decode");
+  }
 
   mappings::RecordReader reader(input->bytes(), setup->framing);
   mappings::Record record;
@@ -127,7 +141,9 @@ int decodeCommand(int argc, char** argv) {
                    more.status().message().c_str());
       return 1;
     }
-    if (!*more) break;
+    if (!*more) {
+      break;
+    }
     ++n;
     Status st = setup->codec->decode(reinterpret_cast<const uint8_t*>(framed.data.data()),
                                      framed.data.size(), &record);
@@ -141,9 +157,13 @@ int decodeCommand(int argc, char** argv) {
     warnings += record.warnings();
     setup->codec->toJson(record, output->buffer());
     output->buffer()->push_back('\n');
-    if (Status f = output->flush(); !f.ok()) return usageError(f, "decode");
+    if (Status f = output->flush(); !f.ok()) {
+      return usageError(f, "decode");
+    }
   }
-  if (Status f = output->flush(true); !f.ok()) return usageError(f, "decode");
+  if (Status f = output->flush(true); !f.ok()) {
+    return usageError(f, "decode");
+  }
   if (warnings > 0) {
     std::fprintf(
         stderr,
@@ -155,7 +175,9 @@ int decodeCommand(int argc, char** argv) {
 
 int encodeCommand(int argc, char** argv) {
   std::optional<CodecRun> run;
-  if (int code = prepareCodecRun(argc, argv, "encode", kEncodeHelp, &run); code >= 0) return code;
+  if (int code = prepareCodecRun(argc, argv, "encode", kEncodeHelp, &run); code >= 0) {
+    return code;
+  }
   Args* args = &run->args;
   CodecSetup* setup = &run->setup;
   Input* input = &run->input;
@@ -172,30 +194,46 @@ int encodeCommand(int argc, char** argv) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
+    if (eol == std::string_view::npos) {
+      eol = text.size();
+    }
     std::string_view json = text.substr(pos, eol - pos);
     pos = eol + 1;
     ++line;
-    if (!json.empty() && json.back() == '\r') json.remove_suffix(1);
-    if (json.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (!json.empty() && json.back() == '\r') {
+      json.remove_suffix(1);
+    }
+    if (json.find_first_not_of(" \t") == std::string_view::npos) {
+      continue;
+    }
     bytes.clear();
     Status st = setup->codec->fromJson(json, &record);
-    if (st.ok()) st = setup->codec->encode(record, &bytes);
+    if (st.ok()) {
+      st = setup->codec->encode(record, &bytes);
+    }
     if (st.ok() && fixed && bytes.size() < setup->framing.record_length) {
       bytes.append(setup->framing.record_length - bytes.size(), pad);
     }
-    if (st.ok()) st = writer.append(bytes);
+    if (st.ok()) {
+      st = writer.append(bytes);
+    }
     if (!st.ok()) {
       std::fprintf(stderr, "bridgectl encode: %s:%zu: %s\n", input->name().c_str(), line,
                    st.message().c_str());
       return 1;
     }
   }
-  if (Status st = writer.finish(); !st.ok()) return usageError(st, "encode");
+  if (Status st = writer.finish(); !st.ok()) {
+    return usageError(st, "encode");
+  }
   Result<Output> output = Output::open(args->get("output"));
-  if (!output.ok()) return usageError(output.status(), "encode");
+  if (!output.ok()) {
+    return usageError(output.status(), "encode");
+  }
   output->buffer()->swap(encoded);
-  if (Status f = output->flush(true); !f.ok()) return usageError(f, "encode");
+  if (Status f = output->flush(true); !f.ok()) {
+    return usageError(f, "encode");
+  }
   return 0;
 }
 
@@ -206,7 +244,9 @@ std::string compactPicture(const std::string& pic) {
   std::string out;
   for (size_t i = 0; i < pic.size();) {
     size_t j = i;
-    while (j < pic.size() && pic[j] == pic[i]) ++j;
+    while (j < pic.size() && pic[j] == pic[i]) {
+      ++j;
+    }
     if (j - i > 3) {
       out += fmt::format("{}({})", pic[i], j - i);
     } else {
@@ -219,8 +259,12 @@ std::string compactPicture(const std::string& pic) {
 
 std::string typeOf(const mappings::Field& f) {
   using mappings::Usage;
-  if (f.level == 66) return "RENAMES";
-  if (f.isGroup()) return "group";
+  if (f.level == 66) {
+    return "RENAMES";
+  }
+  if (f.isGroup()) {
+    return "group";
+  }
   std::string usage;
   switch (f.usage) {
     case Usage::kDisplay:
@@ -268,13 +312,17 @@ std::string typeOf(const mappings::Field& f) {
 
 int layoutCommand(int argc, char** argv) {
   Result<Args> args = parseArgs(argc, argv, {{"json", false}}, false);
-  if (!args.ok()) return usageError(args.status(), "layout");
+  if (!args.ok()) {
+    return usageError(args.status(), "layout");
+  }
   if (args->has("help")) {
     printHelp(kLayoutHelp, false);
     return 0;
   }
   Result<std::shared_ptr<const mappings::Layout>> layout = loadLayout(*args);
-  if (!layout.ok()) return usageError(layout.status(), "layout");
+  if (!layout.ok()) {
+    return usageError(layout.status(), "layout");
+  }
   const mappings::Layout& l = **layout;
   const bool json = args->has("json");
   std::string out;
@@ -285,7 +333,9 @@ int layoutCommand(int argc, char** argv) {
   for (size_t i = 0; i < l.fields.size(); ++i) {
     const mappings::Field& f = l.fields[i];
     int depth = 0;
-    for (int p = f.parent; p != mappings::kNoIndex; p = l.fields[p].parent) ++depth;
+    for (int p = f.parent; p != mappings::kNoIndex; p = l.fields[p].parent) {
+      ++depth;
+    }
     std::string notes;
     if (f.has_occurs) {
       notes += f.depending_on.empty() ? fmt::format("OCCURS {} ", f.occurs_max)
@@ -295,10 +345,18 @@ int layoutCommand(int argc, char** argv) {
     if (f.redefines != mappings::kNoIndex) {
       notes += "REDEFINES " + l.fields[f.redefines].name + " ";
     }
-    if (f.after_odo) notes += "(offset at max ODO) ";
-    if (f.sync) notes += "SYNC ";
-    if (f.digits > 0) notes += fmt::format("digits {} scale {} ", f.digits, f.scale);
-    for (const auto& c : f.conditions) notes += "88 " + c.name + " ";
+    if (f.after_odo) {
+      notes += "(offset at max ODO) ";
+    }
+    if (f.sync) {
+      notes += "SYNC ";
+    }
+    if (f.digits > 0) {
+      notes += fmt::format("digits {} scale {} ", f.digits, f.scale);
+    }
+    for (const auto& c : f.conditions) {
+      notes += "88 " + c.name + " ";
+    }
     if (json) {
       out += fmt::format(
           R"({{"level":{},"name":"{}","path":"{}","offset":{},"length":{},"total":{},"type":"{}","digits":{},"scale":{},"signed":{},"occurs":{},"redefines":{}}})",
@@ -313,7 +371,9 @@ int layoutCommand(int argc, char** argv) {
                          f.totalLength(), typeOf(f), notes);
     }
   }
-  if (!json) out += fmt::format("record length: {} bytes (at maximum OCCURS)\n", l.maxLength());
+  if (!json) {
+    out += fmt::format("record length: {} bytes (at maximum OCCURS)\n", l.maxLength());
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

@@ -123,7 +123,9 @@ Result<Dialect> dialectFrom(const Args& args) {
     }
     return okStatus();
   };
-  if (args.has("binary-size")) CB_RETURN_IF_ERROR(sizeRule("binary-size", &d.binary_size));
+  if (args.has("binary-size")) {
+    CB_RETURN_IF_ERROR(sizeRule("binary-size", &d.binary_size));
+  }
   if (args.has("comp5-size")) {
     BinarySizeRule rule;
     CB_RETURN_IF_ERROR(sizeRule("comp5-size", &rule));
@@ -147,7 +149,9 @@ Result<Dialect> dialectFrom(const Args& args) {
   }
   if (args.has("pointer-size")) {
     CB_ASSIGN_OR_RETURN(size_t n, number("pointer-size", args.get("pointer-size")));
-    if (n != 4 && n != 8) return invalidArgument("--pointer-size: expected 4 or 8");
+    if (n != 4 && n != 8) {
+      return invalidArgument("--pointer-size: expected 4 or 8");
+    }
     d.pointer_size = static_cast<int>(n);
   }
   d.trunc_bin = args.has("trunc-bin");
@@ -168,7 +172,9 @@ Result<Dialect> dialectFrom(const Args& args) {
 }  // namespace
 
 Result<std::shared_ptr<const mappings::Layout>> loadLayout(const Args& args) {
-  if (!args.has("copybook")) return invalidArgument("--copybook FILE is required");
+  if (!args.has("copybook")) {
+    return invalidArgument("--copybook FILE is required");
+  }
   mappings::CopybookOptions options;
   CB_ASSIGN_OR_RETURN(options.dialect, dialectFrom(args));
   options.search_path = args.all("copybook-path");
@@ -195,7 +201,9 @@ Result<CodecSetup> loadCodec(const Args& args) {
   if (args.has("select-file")) {
     CB_RETURN_IF_ERROR(mappings::loadSelectFile(args.get("select-file"), &options));
   }
-  if (args.has("record")) options.record = args.get("record");
+  if (args.has("record")) {
+    options.record = args.get("record");
+  }
   for (const std::string& text : args.all("select")) {
     CB_ASSIGN_OR_RETURN(mappings::SelectRule rule, mappings::parseSelectRule(text));
     options.select.push_back(std::move(rule));
@@ -218,7 +226,9 @@ Result<CodecSetup> loadCodec(const Args& args) {
   }
   if (args.has("gnu-varseq")) {
     CB_ASSIGN_OR_RETURN(size_t v, number("gnu-varseq", args.get("gnu-varseq")));
-    if (v > 3) return invalidArgument("--gnu-varseq: expected 0, 1, 2 or 3");
+    if (v > 3) {
+      return invalidArgument("--gnu-varseq: expected 0, 1, 2 or 3");
+    }
     f.gnu_varseq = static_cast<mappings::GnuVarseq>(v);
   }
   CB_RETURN_IF_ERROR(mappings::validateFramingOptions(f));

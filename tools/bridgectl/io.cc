@@ -19,7 +19,9 @@ Result<Input> Input::open(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
     std::ifstream stream(path, std::ios::binary);  // a pipe or device: read it whole
-    if (!stream) return notFound(path + ": cannot open");
+    if (!stream) {
+      return notFound(path + ": cannot open");
+    }
     in.buffer_.assign(std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>());
     return in;
   }
@@ -29,9 +31,13 @@ Result<Input> Input::open(const std::string& path) {
 }
 
 Result<Output> Output::open(const std::string& path) {
-  if (path.empty() || path == "-") return Output(stdout, "<stdout>");
+  if (path.empty() || path == "-") {
+    return Output(stdout, "<stdout>");
+  }
   FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return unavailable(path + ": cannot create: " + std::strerror(errno));
+  if (f == nullptr) {
+    return unavailable(path + ": cannot create: " + std::strerror(errno));
+  }
   return Output(f, path);
 }
 
@@ -41,11 +47,15 @@ Output::Output(Output&& other) noexcept
 }
 
 Output::~Output() {
-  if (file_ != nullptr && file_ != stdout) std::fclose(file_);
+  if (file_ != nullptr && file_ != stdout) {
+    std::fclose(file_);
+  }
 }
 
 Status Output::flush(bool force) {
-  if (!force && buffer_.size() < (1u << 20)) return okStatus();
+  if (!force && buffer_.size() < (1u << 20)) {
+    return okStatus();
+  }
   if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
     return unavailable(name_ + ": write failed: " + std::strerror(errno));
   }

@@ -26,9 +26,15 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const char* command = argv[1];
-  if (std::strcmp(command, "decode") == 0) return corebridge::tools::decodeCommand(argc, argv);
-  if (std::strcmp(command, "encode") == 0) return corebridge::tools::encodeCommand(argc, argv);
-  if (std::strcmp(command, "layout") == 0) return corebridge::tools::layoutCommand(argc, argv);
+  if (std::strcmp(command, "decode") == 0) {
+    return corebridge::tools::decodeCommand(argc, argv);
+  }
+  if (std::strcmp(command, "encode") == 0) {
+    return corebridge::tools::encodeCommand(argc, argv);
+  }
+  if (std::strcmp(command, "layout") == 0) {
+    return corebridge::tools::layoutCommand(argc, argv);
+  }
   std::fprintf(stderr, "bridgectl: unknown command '%s'\n%s", command, kUsage);
   return 2;
 }
