@@ -85,7 +85,8 @@ struct RecordCodec::Plan {
   std::vector<std::vector<int>> choice_alts;  // per area: the alternatives its rules name
   std::vector<std::vector<ResolvedRule>> rules_by_area;
   bool has_rules = false;
-  std::vector<uint8_t> odo_object;
+  std::vector<uint8_t> odo_object;  // by field index: some table depends on it
+  std::vector<int> odo_objects;     // the same, as a list
 };
 
 // ---------------------------------------------------------------------------
@@ -175,12 +176,17 @@ class Walker {
     if (rec_->odo_values_.size() < layout_.fields.size()) {
       rec_->odo_values_.resize(layout_.fields.size());
     }
+    // An ODO object left in an alternative this record does not use must not
+    // lend the previous record's count to a table.
+    for (int object : plan_.odo_objects) {
+      rec_->odo_values_[object] = -1;
+    }
     int record;
     CB_RETURN_IF_ERROR(src_->chooseRecord(plan_, &record));
     rec_->record_ = record;
     const Field& r = layout_.fields[record];
     if (plan_.wrap_records) {
-      beginObject(record, -1);
+      beginObject(record);
     }
     size_t size = 0;
     CB_RETURN_IF_ERROR(walkGroupBody(record, 0, r.offset, &size));
@@ -246,6 +252,12 @@ class Walker {
     int count = f.occurs_max;
     if (f.depending_field != kNoIndex) {
       int64_t odo = rec_->odo_values_[f.depending_field];
+      if (odo < 0) {
+        return invalidArgument(fmt::format(
+            "field {} at offset {}: its OCCURS DEPENDING ON object {} was not decoded before it "
+            "(it lies in a REDEFINES alternative this record does not use)",
+            path(fi), actual, layout_.path(f.depending_field)));
+      }
       CB_RETURN_IF_ERROR(src_->occurrences(f, odo, *this, fi, &count));
       if (count < f.occurs_min || count > f.occurs_max) {
         return invalidArgument(fmt::format(
@@ -265,7 +277,7 @@ class Walker {
         path_.back().occurrence = k + 1;
       }
       if (f.isGroup()) {
-        beginObject(fi, table ? k : -1);
+        beginObject(fi);
         CB_RETURN_IF_ERROR(src_->beginObject(f, *this, fi, table ? k : -1));
         size_t sz = 0;
         CB_RETURN_IF_ERROR(
@@ -317,7 +329,7 @@ class Walker {
   }
 
   void event(RecordEvent::Type t, int fi, uint32_t slot = 0) { rec_->addEvent(t, fi, slot); }
-  void beginObject(int fi, int) { event(RecordEvent::Type::kBeginObject, fi); }
+  void beginObject(int fi) { event(RecordEvent::Type::kBeginObject, fi); }
   void endObject(int fi) { event(RecordEvent::Type::kEndObject, fi); }
 
  public:
@@ -884,8 +896,9 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
   plan->rules_by_area.resize(l.fields.size() + 1);
   plan->odo_object.assign(l.fields.size(), 0);
   for (const Field& f : l.fields) {
-    if (f.depending_field != kNoIndex) {
+    if (f.depending_field != kNoIndex && !plan->odo_object[f.depending_field]) {
       plan->odo_object[f.depending_field] = 1;
+      plan->odo_objects.push_back(f.depending_field);
     }
   }
 

@@ -175,6 +175,29 @@ TEST(RecordCodecTest, OdoCountOutOfRangeAndMismatch) {
   EXPECT_THAT(st.message(), HasSubstr("1 elements given but LINE-COUNT says 3"));
 }
 
+TEST(RecordCodecTest, OdoObjectInAnUnusedAlternativeIsAnError) {
+  CodecOptions options;
+  options.select = {{"KIND", {"A"}, "PLAIN"}, {"KIND", {"B"}, "COUNTED"}};
+  auto codec = codecFor(compile(R"(
+       01  REC.
+           05  KIND             PIC X.
+           05  PLAIN            PIC X(2).
+           05  COUNTED REDEFINES PLAIN.
+               10  CNT          PIC 9.
+               10  FILLER       PIC X.
+           05  TAB OCCURS 0 TO 3 TIMES DEPENDING ON CNT PIC X.
+)"),
+                        options);
+  Record rec;
+  std::string counted = bytesOf({0xC2, 0xF2, 0x40, 0xC1, 0xC2});  // B, CNT 2, "AB"
+  ASSERT_TRUE(
+      codec->decode(reinterpret_cast<const uint8_t*>(counted.data()), counted.size(), &rec).ok());
+  std::string plain = bytesOf({0xC1, 0xF2, 0x40, 0xC1, 0xC2});  // A: CNT is not decoded
+  Status st = codec->decode(reinterpret_cast<const uint8_t*>(plain.data()), plain.size(), &rec);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(), HasSubstr("REC.COUNTED.CNT was not decoded"));
+}
+
 constexpr const char kMulti[] = R"(
        01  TXN-REC.
            05  REC-TYPE         PIC X.
