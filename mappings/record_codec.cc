@@ -73,9 +73,10 @@ struct ChildPlan {
 struct RecordCodec::Plan {
   std::vector<std::vector<ChildPlan>> children;  // by group index
   int default_record = kNoIndex;
-  bool wrap_records = false;  // several 01 records: JSON objects are {"REC": {...}}
-  int top_area = 0;           // index of the top-level area in rules_by_area
-  size_t fixed_length = 0;    // one 01 record without ODO: its length; else 0
+  bool wrap_records = false;    // several 01 records: JSON objects are {"REC": {...}}
+  int top_area = 0;             // index of the top-level area in rules_by_area
+  size_t fixed_length = 0;      // one 01 record without ODO: its length; else 0
+  bool record_has_odo = false;  // the default record holds an ODO table
   // Records without ODO have one shape per combination of the alternatives
   // their select rules pick (one shape when there are no rules). Such records
   // decode through a flat list of slots instead of the walk: the rules are
@@ -193,10 +194,12 @@ class Walker {
     if (plan_.wrap_records) {
       endObject(record);
     }
-    // In a file of several record layouts padded to the longest (FB), the
-    // bytes past a shorter record are kept raw.
+    // The bytes past a shorter record are kept raw when the area is sized
+    // for the longest: a file of several record layouts padded to the
+    // longest (FB), or a COMMAREA whose ODO table is below its maximum.
     std::optional<size_t> input = src_->inputSize();
-    if (input && *input > size && layout_.records.size() > 1 && *input <= layout_.maxLength()) {
+    const bool padded_area = layout_.records.size() > 1 || plan_.record_has_odo;
+    if (input && *input > size && padded_area && *input <= layout_.maxLength()) {
       CB_RETURN_IF_ERROR(gap(size, *input - size, kSpaceFill));
       size = *input;
     }
@@ -949,7 +952,8 @@ Result<std::unique_ptr<RecordCodec>> RecordCodec::create(std::shared_ptr<const L
     plan->has_rules = true;
   }
   plan->wrap_records = level01.size() > 1 && (options.record.empty() || top_rules);
-  if (!plan->wrap_records && !l.hasOdo(plan->default_record)) {
+  plan->record_has_odo = l.hasOdo(plan->default_record);
+  if (!plan->wrap_records && !plan->record_has_odo) {
     plan->fixed_length = l.fields[plan->default_record].totalLength();
   }
   CB_RETURN_IF_ERROR(buildShapes(l, plan.get()));

@@ -136,9 +136,11 @@ class RecordCodec {
   static Result<std::unique_ptr<RecordCodec>> create(std::shared_ptr<const Layout> layout,
                                                      CodecOptions options);
 
-  // Decodes n bytes. Fixed-length layouts need n >= the record length (extra
-  // bytes are an error unless the record ends with an ODO table shorter than
-  // its maximum). Errors name the field path, byte offset and bytes.
+  // Decodes n bytes. n must be the record's length, or, for a record with an
+  // ODO table or a copybook of several 01 records, anything up to the
+  // longest form (an area sized for the maximum, such as a COMMAREA or an FB
+  // file): the bytes past the record are kept raw. Errors name the field
+  // path, byte offset and bytes.
   Status decode(const uint8_t* p, size_t n, Record* out) const;
   // Appends the record's bytes to *out.
   Status encode(const Record& record, std::string* out) const;

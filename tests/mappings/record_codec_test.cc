@@ -159,6 +159,31 @@ TEST(RecordCodecTest, OdoTableMovesTheFieldsAfterIt) {
   EXPECT_EQ(bytes.substr(20), bytesOf({0x00, 0x00, 0x00, 0x75, 0x0C}));
 }
 
+TEST(RecordCodecTest, OdoAreaSizedForTheMaximumKeepsItsTail) {
+  // A COMMAREA is as long as its longest form: the bytes after a short ODO
+  // table are kept as they came.
+  auto codec = codecFor(compile(kOdo));
+  Record rec;
+  ASSERT_TRUE(codec
+                  ->fromJson(R"({"ACCT-NO":"S001","LINE-COUNT":1,"LINES":[{"LINE-AMT":1.00,)"
+                             R"("LINE-TEXT":"A"}],"CLOSING-BAL":1.00})",
+                             &rec)
+                  .ok());
+  std::string bytes;
+  ASSERT_TRUE(codec->encode(rec, &bytes).ok());
+  ASSERT_EQ(bytes.size(), 18u);
+  bytes.append(codec->layout().maxLength() - bytes.size(), '\x5C');
+  ASSERT_TRUE(
+      codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
+  EXPECT_EQ(rec.length(), codec->layout().maxLength());
+  std::string back;
+  ASSERT_TRUE(codec->encode(rec, &back).ok());
+  EXPECT_EQ(back, bytes);
+  bytes.push_back('\x5C');  // longer than the longest form: an error
+  EXPECT_FALSE(
+      codec->decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &rec).ok());
+}
+
 TEST(RecordCodecTest, OdoCountOutOfRangeAndMismatch) {
   auto codec = codecFor(compile(kOdo));
   std::string bytes = bytesOf({0xE2, 0xF0, 0xF0, 0xF1, 0xF0, 0xF9});  // LINE-COUNT 09 > 5
