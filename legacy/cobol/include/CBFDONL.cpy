@@ -1,0 +1,11 @@
+000100*****************************************************************
+000200* CBFDONL   FILE SECTION OF THE ONLINE PROGRAMS (SEE CBSLONL)   *
+000300*****************************************************************
+000400 FD  ACCTMAST-FILE.
+000500     COPY ACCTMAST.
+000600 FD  POSTHIST-FILE.
+000700     COPY POSTREC.
+000800 FD  TXNLOG-FILE.
+000900     COPY TXNLOG.
+001000 FD  CTLFILE-FILE.
+001100     COPY CTLREC.

@@ -1,0 +1,23 @@
+000100*****************************************************************
+000200* CBPDCHK   MOD-10 (LUHN) CHECK DIGIT: WS-CHK-PAYLOAD (THE      *
+000300*           FIRST 11 DIGITS OF THE ACCOUNT NUMBER) GIVES        *
+000400*           WS-CHK-DIGIT. NEEDS CBWSCOM.                        *
+000500*****************************************************************
+000600 CB-CHECK-DIGIT.
+000700     MOVE 0 TO WS-CHK-SUM
+000800     MOVE 'Y' TO WS-CHK-DOUBLE
+000900     PERFORM VARYING WS-CHK-I FROM 11 BY -1 UNTIL WS-CHK-I < 1
+001000         MOVE WS-CHK-DIGIT-N(WS-CHK-I) TO WS-CHK-D
+001100         IF WS-CHK-DOUBLE = 'Y'
+001200             ADD WS-CHK-D TO WS-CHK-D
+001300             IF WS-CHK-D > 9
+001400                 SUBTRACT 9 FROM WS-CHK-D
+001500             END-IF
+001600             MOVE 'N' TO WS-CHK-DOUBLE
+001700         ELSE
+001800             MOVE 'Y' TO WS-CHK-DOUBLE
+001900         END-IF
+002000         ADD WS-CHK-D TO WS-CHK-SUM
+002100     END-PERFORM
+002200     COMPUTE WS-CHK-DIGIT =
+002300         FUNCTION MOD(10 - FUNCTION MOD(WS-CHK-SUM, 10), 10).

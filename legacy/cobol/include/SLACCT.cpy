@@ -1,0 +1,9 @@
+000100*****************************************************************
+000200* SLACCT    FILE-CONTROL ENTRY OF THE ACCOUNT MASTER (KSDS)     *
+000300*           PATH IN WS-ACCTMAST-PATH (CBWSCOM, CBPDENV)         *
+000400*****************************************************************
+000500     SELECT ACCTMAST-FILE ASSIGN TO WS-ACCTMAST-PATH
+000600         ORGANIZATION IS INDEXED
+000700         ACCESS MODE IS DYNAMIC
+000800         RECORD KEY IS AM-ACCT-NUMBER
+000900         FILE STATUS IS WS-ACCTMAST-STATUS.

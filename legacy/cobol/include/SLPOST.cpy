@@ -1,0 +1,9 @@
+000100*****************************************************************
+000200* SLPOST    FILE-CONTROL ENTRY OF THE POSTING HISTORY (KSDS)    *
+000300*           PATH IN WS-POSTHIST-PATH (CBWSCOM, CBPDENV)         *
+000400*****************************************************************
+000500     SELECT POSTHIST-FILE ASSIGN TO WS-POSTHIST-PATH
+000600         ORGANIZATION IS INDEXED
+000700         ACCESS MODE IS DYNAMIC
+000800         RECORD KEY IS PR-KEY
+000900         FILE STATUS IS WS-POSTHIST-STATUS.
