@@ -102,6 +102,15 @@ void Record::reset() {
   warnings_ = 0;
 }
 
+const Value* Record::first(int field) const {
+  for (const Slot& s : slots()) {
+    if (s.field == field && s.value.kind != Value::Kind::kRaw) {
+      return &s.value;
+    }
+  }
+  return nullptr;
+}
+
 const Value* Record::find(const Layout& layout, std::string_view path) const {
   std::string want(path);
   for (char& c : want) {

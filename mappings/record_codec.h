@@ -91,6 +91,9 @@ class Record {
   // The value at a dotted path with 1-based subscripts, "ACCT.HOLD[2].AMT"
   // (the record name may be left out); nullptr if absent.
   const Value* find(const Layout& layout, std::string_view path) const;
+  // The value of the first occurrence of a field (by layout index); nullptr
+  // if the record does not hold it (another REDEFINES alternative, say).
+  const Value* first(int field) const;
 
  private:
   friend class RecordCodec;

@@ -46,8 +46,17 @@ bool inTable(const mappings::Layout& l, int index) {
 const char* txnName(Txn t) { return info(t).name; }
 const char* trancodeOf(Txn t) { return info(t).trancode; }
 
+// A field by its (unique) COBOL name, as the copybooks name reply fields.
+const mappings::Value* Reply::value(const std::string& name) const {
+  if (!record) {
+    return nullptr;
+  }
+  int field = codec->layout().find(name);
+  return field == mappings::kNoIndex ? nullptr : record->first(field);
+}
+
 std::optional<mappings::Decimal> Reply::number(const std::string& path) const {
-  const mappings::Value* v = record ? record->find(codec->layout(), path) : nullptr;
+  const mappings::Value* v = value(path);
   if (v == nullptr || v->kind != mappings::Value::Kind::kNumber) {
     return std::nullopt;
   }
@@ -55,7 +64,7 @@ std::optional<mappings::Decimal> Reply::number(const std::string& path) const {
 }
 
 std::string Reply::text(const std::string& path) const {
-  const mappings::Value* v = record ? record->find(codec->layout(), path) : nullptr;
+  const mappings::Value* v = value(path);
   if (v == nullptr || v->kind != mappings::Value::Kind::kText) {
     return "";
   }

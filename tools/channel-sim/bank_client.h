@@ -26,6 +26,7 @@ struct Reply {
   int return_code = -1;
   std::unique_ptr<mappings::Record> record;
   const mappings::RecordCodec* codec = nullptr;
+  const mappings::Value* value(const std::string& name) const;
   // A numeric field of the reply ("PST-LEDGER-BALANCE"); nullopt if absent.
   std::optional<mappings::Decimal> number(const std::string& path) const;
   std::string text(const std::string& path) const;
