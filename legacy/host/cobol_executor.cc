@@ -72,12 +72,27 @@ bool readBlob(int fd, uint32_t* head, std::string* s) {
 }
 
 bool g_cob_initialized = false;
+bool g_in_worker = false;
 
-Status callInProcess(const std::string& program, std::string* commarea) {
+void ignoreStopSignals() {
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGTERM, SIG_IGN);
+}
+
+// cob_init installs libcob's own handlers for SIGINT, SIGTERM and others
+// (they print a message and end the process); the host's must win.
+void ensureCobInit() {
   if (!g_cob_initialized) {
     cob_init(0, nullptr);
     g_cob_initialized = true;
+    if (g_in_worker) {
+      ignoreStopSignals();
+    }
   }
+}
+
+Status callInProcess(const std::string& program, std::string* commarea) {
+  ensureCobInit();
   void* entry = cob_resolve(program.c_str());
   if (entry == nullptr) {
     const char* why = cob_resolve_error();
@@ -91,7 +106,7 @@ Status callInProcess(const std::string& program, std::string* commarea) {
 
 }  // namespace
 
-InProcessExecutor::InProcessExecutor() = default;
+InProcessExecutor::InProcessExecutor() { ensureCobInit(); }
 
 InProcessExecutor::~InProcessExecutor() {
   if (g_cob_initialized) {
@@ -181,8 +196,8 @@ int runWorker(int fd) {
   // Only the parent ends a worker (by closing the socket), never between two
   // writes of a call: a Ctrl-C or SIGTERM to the process group is the
   // parent's to handle.
-  ::signal(SIGINT, SIG_IGN);
-  ::signal(SIGTERM, SIG_IGN);
+  g_in_worker = true;
+  ignoreStopSignals();
   std::string program;
   std::string commarea;
   uint32_t head = 0;

@@ -33,8 +33,10 @@ class ProgramExecutor {
   virtual Status call(const std::string& program, std::string* commarea) = 0;
 };
 
-// Initialises libcob on first use (COB_LIBRARY_PATH and the programs' own
-// environment variables must be set before); cob_tidy at destruction.
+// Initialises libcob when constructed (COB_LIBRARY_PATH and the programs'
+// own environment variables must be set before, and the caller's signal
+// handlers installed after: cob_init installs libcob's own); cob_tidy at
+// destruction.
 class InProcessExecutor : public ProgramExecutor {
  public:
   InProcessExecutor();
