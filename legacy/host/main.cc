@@ -145,7 +145,8 @@ Status seedIfFirstStart(const Args& a, const std::string& data_dir,
     cmd = replaceAll(cmd, "{data_dir}", data_dir);
     cmd = replaceAll(cmd, "{program_dir}", program_dir);
     logger("legacy")->info("seeding {} accounts: {}", accounts, cmd);
-    const int rc = std::system(cmd.c_str());
+    // Its output goes to stderr: stdout carries only the "listening on" line.
+    const int rc = std::system(("(" + cmd + ") 1>&2").c_str());
     if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
       return failedPrecondition("seed command failed (" +
                                 std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1) + "): " + cmd);

@@ -515,6 +515,34 @@ TEST_F(HostTest, AsciiFramingWithFourByteLength) {
   EXPECT_EQ(host.stop(SIGTERM), 0);
 }
 
+// The demo bank's real programs (legacy/cobol/, built into the build's
+// cobol/ directory) behind the default transaction table: seed, then ACCTINQ
+// of the first seeded account (docs/legacy.md: 10 001 000001, SAVB, 179.19).
+TEST_F(HostTest, DemoBankInquiry) {
+  const std::string cobol = std::string(CB_BINARY_DIR) + "/cobol";
+  if (!fs::exists(cobol + "/CBINQ.so") || !fs::exists(cobol + "/SEED")) {
+    GTEST_SKIP() << "demo bank programs not built in " << cobol;
+  }
+  Host host;
+  ASSERT_TRUE(
+      host.start({"--port", "0", "--data-dir", dir_ + "/bank", "--accounts", "1000"}, log_));
+  std::string hdr = "T000000000000001TLRTERM0001";
+  hdr.resize(80, ' ');
+  hdr.replace(27, 2, "00");
+  hdr.replace(69, 8, "00000000");
+  std::string area = hdr + "100010000014";
+  area.resize(200, ' ');
+  Client c(host.port());
+  Frame f = c.call("ACCTINQ", toEbcdic(area));
+  ASSERT_EQ(f.zz, 0) << errorText(f);
+  ASSERT_EQ(f.commarea.size(), 200u);
+  EXPECT_EQ(fromEbcdic(f.commarea.substr(27, 2)), "00");
+  EXPECT_EQ(fromEbcdic(f.commarea.substr(92, 4)), "SAVB");
+  // INQ-LEDGER-BALANCE S9(13)V99 COMP-3 at 110: +179.19.
+  EXPECT_EQ(f.commarea.substr(110, 8), std::string("\x00\x00\x00\x00\x00\x17\x91\x9C", 8));
+  EXPECT_EQ(host.stop(SIGTERM), 0);
+}
+
 // Not a test: prints calls per second of each isolation mode. Run with
 //   legacy_host_test --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
 TEST_F(HostTest, DISABLED_Throughput) {
