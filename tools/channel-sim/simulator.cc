@@ -171,32 +171,46 @@ class Worker {
       unexpected("cannot build " + std::string(txnName(t)) + ": " + st.message());
       return false;
     }
+    std::string bytes;
+    if (Status st = adapters::encodeRequest(o_.framing, trancodeOf(t), commarea, &bytes);
+        !st.ok()) {
+      unexpected("cannot frame " + std::string(txnName(t)) + ": " + st.message());
+      return false;
+    }
+    adapters::Frame frame;
+    if (!exchange(bytes, op, &frame)) {
+      return false;
+    }
+    if (frame.zz != 0) {
+      unexpected(fmt::format("{}: system error reply: {}", txnName(t),
+                             adapters::decodeSystemErrorText(o_.framing, frame.commarea)));
+      return false;
+    }
+    if (Status d = codecs_.reply(t, frame.commarea, r); !d.ok()) {
+      unexpected(fmt::format("{}: undecodable reply: {}", txnName(t), d.message()));
+      return false;
+    }
+    ++tally_.by_return_code[r->return_code];
+    return true;
+  }
+
+  // Sends one framed request and waits for its reply, resending the same
+  // bytes (so the same transaction id) after a timeout or a dropped
+  // connection. False, counted as an error, when every attempt failed.
+  bool exchange(std::string_view bytes, const char* op, adapters::Frame* frame) {
     ++tally_.requests;
     ++tally_.by_operation[op];
-    adapters::Frame frame;
     for (int attempt = 0; attempt <= o_.retries; ++attempt) {
       if (attempt > 0) {
         ++tally_.retries;
         std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
       }
       auto t0 = Clock::now();
-      Status st = conn_.call(trancodeOf(t), commarea, &frame);
-      if (!st.ok()) {
-        continue;
+      if (conn_.callRaw(bytes, frame).ok()) {
+        tally_.latencies_us.push_back(static_cast<uint32_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
+        return true;
       }
-      tally_.latencies_us.push_back(static_cast<uint32_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
-      if (frame.zz != 0) {
-        unexpected(fmt::format("{}: system error reply: {}", txnName(t),
-                               adapters::decodeSystemErrorText(o_.framing, frame.commarea)));
-        return false;
-      }
-      if (Status d = codecs_.reply(t, frame.commarea, r); !d.ok()) {
-        unexpected(fmt::format("{}: undecodable reply: {}", txnName(t), d.message()));
-        return false;
-      }
-      ++tally_.by_return_code[r->return_code];
-      return true;
     }
     ++tally_.errors;
     return false;
@@ -323,16 +337,10 @@ class Worker {
         if (!adapters::encodeRequest(o_.framing, "NOSUCHTX", commarea, &bytes).ok()) {
           return;
         }
-        ++tally_.requests;
-        ++tally_.by_operation["invalid-trancode"];
         adapters::Frame frame;
-        auto t0 = Clock::now();
-        if (!conn_.callRaw(bytes, &frame).ok()) {
-          ++tally_.errors;
+        if (!exchange(bytes, "invalid-trancode", &frame)) {
           return;
         }
-        tally_.latencies_us.push_back(static_cast<uint32_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
         if (frame.zz == 0) {
           unexpected("unknown TRANCODE NOSUCHTX answered as if it were a transaction");
         }
