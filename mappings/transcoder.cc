@@ -22,9 +22,13 @@ std::array<uint8_t, 256> byteTable(const CodePage& from, const CodePage& to) {
 }
 
 int recordIndex(const Layout& layout, const std::string& record) {
-  if (record.empty()) return layout.records.empty() ? kNoIndex : layout.records.front();
+  if (record.empty()) {
+    return layout.records.empty() ? kNoIndex : layout.records.front();
+  }
   for (int r : layout.records) {
-    if (layout.fields[r].name == record) return r;
+    if (layout.fields[r].name == record) {
+      return r;
+    }
   }
   return kNoIndex;
 }
@@ -32,14 +36,20 @@ int recordIndex(const Layout& layout, const std::string& record) {
 // The first elementary field (in source order) whose storage differs between
 // the two layouts of one copybook, else the first group, else kNoIndex.
 int firstDifference(const Layout& a, const Layout& b) {
-  if (a.fields.size() != b.fields.size()) return 0;
+  if (a.fields.size() != b.fields.size()) {
+    return 0;
+  }
   int group = kNoIndex;
   for (size_t i = 0; i < a.fields.size(); ++i) {
     const Field& x = a.fields[i];
     const Field& y = b.fields[i];
     if (x.offset != y.offset || x.length != y.length || x.occurs_max != y.occurs_max) {
-      if (!x.isGroup()) return static_cast<int>(i);
-      if (group == kNoIndex) group = static_cast<int>(i);
+      if (!x.isGroup()) {
+        return static_cast<int>(i);
+      }
+      if (group == kNoIndex) {
+        group = static_cast<int>(i);
+      }
     }
   }
   return group;
@@ -114,16 +124,22 @@ Result<std::unique_ptr<Transcoder>> Transcoder::create(std::string name,
 
 void Transcoder::plan(int index, size_t base) {
   const Field& f = wire_->fields[index];
-  if (f.level == 66) return;
+  if (f.level == 66) {
+    return;
+  }
   if (!f.isGroup()) {
     items_.push_back(Item{index, static_cast<uint32_t>(base)});
     return;
   }
   for (int c : f.children) {
     const Field& child = wire_->fields[c];
-    if (child.redefines != kNoIndex || child.level == 66 || child.level == 88) continue;
+    if (child.redefines != kNoIndex || child.level == 66 || child.level == 88) {
+      continue;
+    }
     const size_t rel = child.offset - f.offset;
-    for (int k = 0; k < child.occurs_max; ++k) plan(c, base + rel + k * child.length);
+    for (int k = 0; k < child.occurs_max; ++k) {
+      plan(c, base + rel + k * child.length);
+    }
   }
 }
 
@@ -158,7 +174,9 @@ Status Transcoder::convert(const Layout& from, const Layout& to,
   // then each item converted as what it is.
   out->resize(length_);
   auto* q = reinterpret_cast<uint8_t*>(out->data());
-  for (size_t i = 0; i < length_; ++i) q[i] = bytes[p[i]];
+  for (size_t i = 0; i < length_; ++i) {
+    q[i] = bytes[p[i]];
+  }
   Decimal number;
   std::string text;
   for (const Item& item : items_) {
@@ -173,14 +191,20 @@ Status Transcoder::convert(const Layout& from, const Layout& to,
     } else if (ff.category == Category::kFloat) {
       double v = 0;
       valid = decodeFloat(ff, from.dialect, src, &v).ok();
-      if (valid) s = encodeFloat(tf, to.dialect, v, dst);
+      if (valid) {
+        s = encodeFloat(tf, to.dialect, v, dst);
+      }
     } else if (ff.isNumeric() || ff.category == Category::kPointer) {
       valid = decodeNumber(ff, from.dialect, src, &number).ok();
-      if (valid) s = encodeNumber(tf, to.dialect, number, dst);
+      if (valid) {
+        s = encodeNumber(tf, to.dialect, number, dst);
+      }
     } else if (isText(ff)) {
       text.clear();
       valid = decodeText(ff, from.dialect, src, &text).ok();
-      if (valid) s = encodeText(tf, to.dialect, text, dst);
+      if (valid) {
+        s = encodeText(tf, to.dialect, text, dst);
+      }
     } else {
       valid = false;
     }

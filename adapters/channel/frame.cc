@@ -11,12 +11,16 @@ constexpr size_t kMaxErrorText = 80;
 
 uint64_t readBigEndian(const uint8_t* p, int n) {
   uint64_t v = 0;
-  for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
+  for (int i = 0; i < n; ++i) {
+    v = (v << 8) | p[i];
+  }
   return v;
 }
 
 void appendBigEndian(uint64_t v, int n, std::string* out) {
-  for (int i = n - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  for (int i = n - 1; i >= 0; --i) {
+    out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  }
 }
 
 uint64_t maxLengthValue(int length_bytes) { return length_bytes == 2 ? 0xFFFFu : 0xFFFFFFFFu; }
@@ -46,13 +50,17 @@ Status validateFrameOptions(const FrameOptions& options) {
     return invalidArgument("frame LL must be 2 or 4 bytes, found " +
                            std::to_string(options.length_bytes));
   }
-  if (options.code_page == nullptr) return invalidArgument("frame code page missing");
+  if (options.code_page == nullptr) {
+    return invalidArgument("frame code page missing");
+  }
   if (options.max_message < options.headerBytes() + FrameOptions::kTrancodeBytes) {
     return invalidArgument("frame maximum " + std::to_string(options.max_message) +
                            " is smaller than a request header");
   }
   uint64_t limit = maxLengthValue(options.length_bytes);
-  if (!options.length_includes_header) limit += options.headerBytes();
+  if (!options.length_includes_header) {
+    limit += options.headerBytes();
+  }
   if (options.max_message > limit) {
     return invalidArgument("frame maximum " + std::to_string(options.max_message) +
                            " does not fit in a " + std::to_string(options.length_bytes) +
@@ -71,7 +79,9 @@ FrameDecoder::FrameDecoder(const FrameOptions& options, Direction direction)
     : options_(options), direction_(direction) {}
 
 void FrameDecoder::feed(const uint8_t* p, size_t n) {
-  if (broken_) return;
+  if (broken_) {
+    return;
+  }
   if (start_ > 0 && start_ == buffer_.size()) {
     buffer_.clear();
     start_ = 0;
@@ -93,10 +103,14 @@ FrameDecoder::Outcome FrameDecoder::fail(Outcome kind, std::string message) {
 }
 
 FrameDecoder::Outcome FrameDecoder::next(Frame* frame) {
-  if (broken_) return Outcome::kBrokenStream;
+  if (broken_) {
+    return Outcome::kBrokenStream;
+  }
   const size_t avail = buffer_.size() - start_;
   const size_t header = options_.headerBytes();
-  if (avail < static_cast<size_t>(options_.length_bytes)) return Outcome::kNeedMore;
+  if (avail < static_cast<size_t>(options_.length_bytes)) {
+    return Outcome::kNeedMore;
+  }
   const auto* p = reinterpret_cast<const uint8_t*>(buffer_.data()) + start_;
   const uint64_t ll = readBigEndian(p, options_.length_bytes);
   uint64_t total = ll;
@@ -113,7 +127,9 @@ FrameDecoder::Outcome FrameDecoder::next(Frame* frame) {
     return fail(Outcome::kBrokenStream, "LL " + std::to_string(ll) + " exceeds the maximum of " +
                                             std::to_string(options_.max_message) + " bytes");
   }
-  if (avail < total) return Outcome::kNeedMore;
+  if (avail < total) {
+    return Outcome::kNeedMore;
+  }
 
   // The boundary is known from here on: whatever is wrong, skip this frame.
   start_ += total;
@@ -132,7 +148,9 @@ FrameDecoder::Outcome FrameDecoder::next(Frame* frame) {
     }
     const uint8_t* t = p + header;
     size_t n = FrameOptions::kTrancodeBytes;
-    while (n > 0 && t[n - 1] == options_.code_page->space()) --n;
+    while (n > 0 && t[n - 1] == options_.code_page->space()) {
+      --n;
+    }
     for (size_t i = 0; i < n; ++i) {
       const char32_t c = options_.code_page->toUnicode(t[i]);
       if (!trancodeChar(c)) {
@@ -143,7 +161,9 @@ FrameDecoder::Outcome FrameDecoder::next(Frame* frame) {
       }
       frame->trancode.push_back(static_cast<char>(c));
     }
-    if (frame->trancode.empty()) return fail(Outcome::kBadFrame, "TRANCODE is blank");
+    if (frame->trancode.empty()) {
+      return fail(Outcome::kBadFrame, "TRANCODE is blank");
+    }
     body += FrameOptions::kTrancodeBytes;
   }
   frame->commarea.assign(reinterpret_cast<const char*>(p) + body, total - body);
@@ -175,13 +195,19 @@ void encodeSystemError(const FrameOptions& options, SystemError error, std::stri
                        std::string* out) {
   std::string text = systemErrorCode(error) + " " + std::string(message);
   const size_t room = std::min(kMaxErrorText, options.max_message - options.headerBytes());
-  if (text.size() > room) text.resize(room);
+  if (text.size() > room) {
+    text.resize(room);
+  }
   std::string bytes;
   bytes.reserve(text.size());
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
-    if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
-    if (c < 0x20 || c >= 0x7F) c = '?';
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<unsigned char>(c - 'a' + 'A');
+    }
+    if (c < 0x20 || c >= 0x7F) {
+      c = '?';
+    }
     const int b = options.code_page->fromUnicode(c);
     bytes.push_back(static_cast<char>(b < 0 ? options.code_page->fromUnicode('?') : b));
   }

@@ -70,7 +70,9 @@ class HostServer::Impl {
         transactions_(std::move(transactions)),
         executor_(std::move(executor)),
         counters_(counters) {
-    for (const HostTransaction& t : transactions_) by_trancode_[t.def.trancode] = &t;
+    for (const HostTransaction& t : transactions_) {
+      by_trancode_[t.def.trancode] = &t;
+    }
     if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
       wake_[0] = wake_[1] = -1;
     }
@@ -80,7 +82,9 @@ class HostServer::Impl {
     if (listen_fd_ >= 0) {
       ::close(listen_fd_);
     }
-    for (auto& [id, c] : conns_) ::close(c.fd);
+    for (auto& [id, c] : conns_) {
+      ::close(c.fd);
+    }
     ::close(wake_[0]);
     ::close(wake_[1]);
   }

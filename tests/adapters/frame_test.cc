@@ -11,7 +11,9 @@ using Outcome = FrameDecoder::Outcome;
 
 std::string bytes(std::initializer_list<int> v) {
   std::string s;
-  for (int b : v) s.push_back(static_cast<char>(b));
+  for (int b : v) {
+    s.push_back(static_cast<char>(b));
+  }
   return s;
 }
 
@@ -48,7 +50,9 @@ TEST(FrameTest, DecodesByteByByteAndSeveralFramesInOneRead) {
     Frame f;
     while (true) {
       Outcome r = d.next(&f);
-      if (r == Outcome::kNeedMore) break;
+      if (r == Outcome::kNeedMore) {
+        break;
+      }
       ASSERT_EQ(r, Outcome::kFrame);
       got.push_back(f);
     }

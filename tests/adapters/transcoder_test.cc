@@ -21,7 +21,9 @@ const char kCopybook[] = R"(
 
 std::string bytes(std::initializer_list<int> v) {
   std::string s;
-  for (int b : v) s.push_back(static_cast<char>(b));
+  for (int b : v) {
+    s.push_back(static_cast<char>(b));
+  }
   return s;
 }
 
@@ -146,7 +148,9 @@ TEST(TranscoderTest, DemoBankCommareasHaveTheSameLengthInBothDialects) {
     CopybookOptions h = w;
     h.dialect = gnuCobolDialect();
     auto t = Transcoder::fromCopybookFile(dir + name + ".cpy", w, h);
-    if (!t.ok() && t.status().code() == StatusCode::kNotFound) continue;  // not there yet
+    if (!t.ok() && t.status().code() == StatusCode::kNotFound) {
+      continue;  // not there yet
+    }
     ASSERT_TRUE(t.ok()) << t.status().toString();
     EXPECT_EQ((*t)->length(), std::string(name) == "CASTMT" ? 1150u : 200u) << name;
   }

@@ -52,19 +52,27 @@ std::vector<Event> decodeAll(const FrameOptions& o, Direction dir, std::string_v
     while (true) {
       Event e;
       e.outcome = d.next(&e.frame);
-      if (e.outcome == FrameDecoder::Outcome::kNeedMore) break;
+      if (e.outcome == FrameDecoder::Outcome::kNeedMore) {
+        break;
+      }
       if (e.outcome != FrameDecoder::Outcome::kFrame) {
-        if (d.error().ok() || d.error().message().empty()) abort();
+        if (d.error().ok() || d.error().message().empty()) {
+          abort();
+        }
         e.frame = Frame{};
       }
       events.push_back(e);
       if (e.outcome == FrameDecoder::Outcome::kBrokenStream) {
         Frame f;
-        if (d.next(&f) != FrameDecoder::Outcome::kBrokenStream) abort();
+        if (d.next(&f) != FrameDecoder::Outcome::kBrokenStream) {
+          abort();
+        }
         return events;
       }
     }
-    if (pos >= stream.size()) break;
+    if (pos >= stream.size()) {
+      break;
+    }
   }
   return events;
 }
@@ -72,7 +80,9 @@ std::vector<Event> decodeAll(const FrameOptions& o, Direction dir, std::string_v
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
+  if (size < 2) {
+    return 0;
+  }
   const uint8_t sel = data[0];
   FrameOptions o;
   o.length_bytes = (sel & 1) ? 4 : 2;
@@ -81,30 +91,46 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                           : &corebridge::mappings::CodePage::cp037();
   o.max_message = 12 + 40 * (sel >> 4);
   const Direction dir = (sel & 8) ? Direction::kReply : Direction::kRequest;
-  if (!validateFrameOptions(o).ok()) abort();
+  if (!validateFrameOptions(o).ok()) {
+    abort();
+  }
   const size_t chunk = 1 + data[1];
   std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
 
   const std::vector<Event> whole = decodeAll(o, dir, stream, stream.size() + 1);
   const std::vector<Event> pieces = decodeAll(o, dir, stream, chunk);
-  if (whole.size() != pieces.size()) abort();
+  if (whole.size() != pieces.size()) {
+    abort();
+  }
   for (size_t i = 0; i < whole.size(); ++i) {
-    if (whole[i].outcome != pieces[i].outcome) abort();
-    if (!sameFrame(whole[i].frame, pieces[i].frame)) abort();
+    if (whole[i].outcome != pieces[i].outcome) {
+      abort();
+    }
+    if (!sameFrame(whole[i].frame, pieces[i].frame)) {
+      abort();
+    }
   }
 
   for (const Event& e : whole) {
-    if (e.outcome != FrameDecoder::Outcome::kFrame) continue;
+    if (e.outcome != FrameDecoder::Outcome::kFrame) {
+      continue;
+    }
     std::string again;
     corebridge::Status s = dir == Direction::kRequest
                                ? encodeRequest(o, e.frame.trancode, e.frame.commarea, &again)
                                : encodeReply(o, e.frame.zz, e.frame.commarea, &again);
-    if (!s.ok()) abort();
+    if (!s.ok()) {
+      abort();
+    }
     FrameDecoder d(o, dir);
     d.feed(again);
     Frame f;
-    if (d.next(&f) != FrameDecoder::Outcome::kFrame || !sameFrame(f, e.frame)) abort();
-    if (d.buffered() != 0) abort();
+    if (d.next(&f) != FrameDecoder::Outcome::kFrame || !sameFrame(f, e.frame)) {
+      abort();
+    }
+    if (d.buffered() != 0) {
+      abort();
+    }
   }
   return 0;
 }

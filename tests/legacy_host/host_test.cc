@@ -176,7 +176,9 @@ class Host {
       std::vector<std::string> all = {binDir() + "/legacy-host"};
       all.insert(all.end(), args.begin(), args.end());
       std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
+      for (auto& a : all) {
+        argv.push_back(a.data());
+      }
       argv.push_back(nullptr);
       ::execv(argv[0], argv.data());
       ::_exit(127);
@@ -184,7 +186,9 @@ class Host {
     ::close(out[1]);
     std::string line;
     char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+    while (::read(out[0], &c, 1) == 1 && c != '\n') {
+      line.push_back(c);
+    }
     ::close(out[0]);
     const std::string prefix = "listening on 127.0.0.1:";
     if (line.rfind(prefix, 0) != 0) {
@@ -447,7 +451,9 @@ TEST_F(HostTest, SigkillUnderLoadLeavesConsistentFiles) {
     }
     EXPECT_EQ(host.stop(SIGKILL), 128 + SIGKILL);
     stop = true;
-    for (auto& t : clients) t.join();
+    for (auto& t : clients) {
+      t.join();
+    }
   }
   // The orphaned worker finishes its call and exits when it sees the socket
   // closed; then a new host opens the same files.
@@ -567,7 +573,9 @@ TEST_F(HostTest, DISABLED_Throughput) {
           }
         });
       }
-      for (auto& t : clients) t.join();
+      for (auto& t : clients) {
+        t.join();
+      }
       const double s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::printf("isolation=%-7s connections=%d  %.0f calls/s (%ld calls)\n", isolation, conns,
