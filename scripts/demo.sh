@@ -133,6 +133,9 @@ print(f"   sum of balances {bal:,} = trailer {t['EXT-BALANCE-TOTAL']:,}: control
       + ("agree" if ok else "DO NOT AGREE"))
 sys.exit(0 if ok else 1)
 PY
+ctl encode --copybook "$cpy" --select-file "$select" --record-format VB \
+  "$dir/bank-extract.jsonl" > "$dir/bank-extract.cp037.vb"
+echo "   as the mainframe would ship it (EBCDIC cp037, VB): bank-extract.cp037.vb, $(stat -c %s "$dir/bank-extract.cp037.vb") bytes"
 
 step "What you saw"
 cat <<TXT
