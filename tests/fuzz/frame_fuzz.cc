@@ -89,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   o.length_includes_header = (sel & 2) == 0;
   o.code_page = (sel & 4) ? &corebridge::mappings::CodePage::ascii()
                           : &corebridge::mappings::CodePage::cp037();
-  o.max_message = 12 + 40 * (sel >> 4);
+  // At least a header and a TRANCODE, whatever the LL width.
+  o.max_message = o.headerBytes() + FrameOptions::kTrancodeBytes + 40 * (sel >> 4);
   const Direction dir = (sel & 8) ? Direction::kReply : Direction::kRequest;
   if (!validateFrameOptions(o).ok()) {
     abort();
