@@ -5,6 +5,18 @@
 
 namespace corebridge::mappings {
 
+Dialect Dialect::gnuCobol() {
+  Dialect d;
+  d.code_page = &CodePage::ascii();
+  d.binary_size = BinarySizeRule::kGnu1248;
+  d.binary_order = ByteOrder::kBigEndian;
+  d.native_order = ByteOrder::kLittleEndian;
+  d.float_format = FloatFormat::kIeee;
+  d.pointer_size = 8;
+  d.ascii_sign = AsciiSign::kGnuCobol;
+  return d;
+}
+
 size_t Layout::maxLength() const {
   size_t n = 0;
   for (int r : records) {

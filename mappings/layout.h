@@ -98,6 +98,11 @@ struct Dialect {
   // decoding accepts both conventions.
   AsciiSign ascii_sign = AsciiSign::kGnuCobol;
   const CodePage* code_page = &CodePage::cp037();
+
+  // What GnuCOBOL 3 writes on x86-64 Linux with its defaults: ASCII,
+  // COMP 1-2-4-8 big-endian, COMP-5 and floats little-endian IEEE, 8-byte
+  // pointers, negative zoned digits 'p'-'y'.
+  static Dialect gnuCobol();
 };
 
 // One value of an 88-level condition: a single literal, or a THRU range.

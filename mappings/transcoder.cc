@@ -69,16 +69,6 @@ bool isText(const Field& f) {
 
 }  // namespace
 
-Dialect gnuCobolDialect() {
-  Dialect d;
-  d.code_page = &CodePage::ascii();
-  d.binary_size = BinarySizeRule::kGnu1248;
-  d.native_order = ByteOrder::kLittleEndian;
-  d.float_format = FloatFormat::kIeee;
-  d.pointer_size = 8;
-  return d;
-}
-
 Transcoder::~Transcoder() = default;
 
 Result<std::unique_ptr<Transcoder>> Transcoder::create(std::string name,

@@ -93,9 +93,4 @@ class Transcoder {
   std::array<uint8_t, 256> host_to_wire_{};
 };
 
-// The dialect GnuCOBOL 3.x gives a program compiled with no options on
-// x86-64: ASCII, COMP 1-2-4-8 big-endian, COMP-5 and floats little-endian,
-// IEEE floats, 8-byte pointers (bridgectl's `--dialect gnucobol`).
-Dialect gnuCobolDialect();
-
 }  // namespace corebridge::mappings

@@ -171,7 +171,7 @@ Result<std::vector<HostTransaction>> loadTransactions(const std::string& path,
   mappings::CopybookOptions wire;
   wire.dialect.code_page = code_page;
   mappings::CopybookOptions host;
-  host.dialect = mappings::gnuCobolDialect();
+  host.dialect = mappings::Dialect::gnuCobol();
   host.dialect.binary_size = host_binary;
   if (host_binary == mappings::BinarySizeRule::kIbm248) {
     host.dialect.native_binary_size = mappings::BinarySizeRule::kGnu1248;

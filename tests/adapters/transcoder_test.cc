@@ -48,7 +48,7 @@ const std::string kHost =
     "ALICE 070123445" + bytes({0x12, 0x34, 0x56, 0x78, 0x9C}) + bytes({0x02, 0x01}) + "  ";
 
 TEST(TranscoderTest, IbmToGnuCobolAndBack) {
-  Dialect host = gnuCobolDialect();
+  Dialect host = Dialect::gnuCobol();
   host.binary_size = BinarySizeRule::kIbm248;  // -fbinary-size=2-4-8
   auto t = make(kCopybook, host);
   ASSERT_NE(t, nullptr);
@@ -65,7 +65,7 @@ TEST(TranscoderTest, IbmToGnuCobolAndBack) {
 }
 
 TEST(TranscoderTest, InvalidValuesPassAsTranslatedBytes) {
-  Dialect host = gnuCobolDialect();
+  Dialect host = Dialect::gnuCobol();
   host.binary_size = BinarySizeRule::kIbm248;
   auto t = make(kCopybook, host);
   ASSERT_NE(t, nullptr);
@@ -86,7 +86,7 @@ TEST(TranscoderTest, InvalidValuesPassAsTranslatedBytes) {
 }
 
 TEST(TranscoderTest, WrongLengthIsRefused) {
-  Dialect host = gnuCobolDialect();
+  Dialect host = Dialect::gnuCobol();
   host.binary_size = BinarySizeRule::kIbm248;
   auto t = make(kCopybook, host);
   ASSERT_NE(t, nullptr);
@@ -98,7 +98,7 @@ TEST(TranscoderTest, WrongLengthIsRefused) {
 }
 
 TEST(TranscoderTest, CharacterMissingFromTheTargetPageIsAnError) {
-  Dialect host = gnuCobolDialect();
+  Dialect host = Dialect::gnuCobol();
   host.binary_size = BinarySizeRule::kIbm248;
   auto t = make(kCopybook, host);
   ASSERT_NE(t, nullptr);
@@ -125,7 +125,7 @@ TEST(TranscoderTest, GnuCobolDefaultBinarySizesAreRefusedNamingTheField) {
 )";
   CopybookOptions w;
   CopybookOptions h;
-  h.dialect = gnuCobolDialect();
+  h.dialect = Dialect::gnuCobol();
   auto wl = parseCopybook(text, "SMALL.cpy", w);
   auto hl = parseCopybook(text, "SMALL.cpy", h);
   ASSERT_TRUE(wl.ok() && hl.ok());
@@ -146,7 +146,7 @@ TEST(TranscoderTest, DemoBankCommareasHaveTheSameLengthInBothDialects) {
     CopybookOptions w;
     w.search_path = {dir};
     CopybookOptions h = w;
-    h.dialect = gnuCobolDialect();
+    h.dialect = Dialect::gnuCobol();
     auto t = Transcoder::fromCopybookFile(dir + name + ".cpy", w, h);
     if (!t.ok() && t.status().code() == StatusCode::kNotFound) {
       continue;  // not there yet

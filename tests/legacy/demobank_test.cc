@@ -10,6 +10,7 @@
 // The steps build on each other (postings change balances), so the whole
 // scenario is one fixture with the steps in order.
 #include <gtest/gtest.h>
+#include <libcob.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +21,6 @@
 #include <map>
 #include <memory>
 #include <string>
-
-#include <libcob.h>
 
 #include "mappings/copybook.h"
 #include "mappings/framing.h"
@@ -59,21 +58,9 @@ int64_t accountNumber(int prefix, int branch, int serial) {
   return payload * 10 + (10 - sum % 10) % 10;
 }
 
-Dialect gnuAscii() {
-  Dialect d;
-  d.binary_size = BinarySizeRule::kGnu1248;
-  d.binary_order = ByteOrder::kBigEndian;
-  d.native_order = ByteOrder::kLittleEndian;
-  d.float_format = FloatFormat::kIeee;
-  d.pointer_size = 8;
-  d.ascii_sign = AsciiSign::kGnuCobol;
-  d.code_page = &CodePage::ascii();
-  return d;
-}
-
 std::unique_ptr<RecordCodec> makeCodec(const std::string& member, CodecOptions options = {}) {
   CopybookOptions copts;
-  copts.dialect = gnuAscii();
+  copts.dialect = Dialect::gnuCobol();
   auto layout = parseCopybookFile(kSourceDir + "/legacy/cobol/copybooks/" + member, copts);
   EXPECT_TRUE(layout.ok()) << member << ": " << layout.status().toString();
   if (!layout.ok()) return nullptr;
@@ -166,26 +153,22 @@ class DemoBankTest : public ::testing::Test {
                     R"("INQ-OPEN-DATE":0,"INQ-MATURITY-DATE":0,"INQ-CLOSE-DATE":0,)"
                     R"("INQ-LAST-ACTIVITY-DATE":0,"INQ-LAST-POSTING-SEQ":0,"INQ-HOLD-COUNT":0}})");
   }
-  std::string ledger(int64_t acct) {
-    return inquire(acct).num("INQ-REPLY.INQ-LEDGER-BALANCE");
-  }
+  std::string ledger(int64_t acct) { return inquire(acct).num("INQ-REPLY.INQ-LEDGER-BALANCE"); }
 
-  Reply post(const std::string& id, int64_t acct, const std::string& dc,
-             const std::string& amount, const std::string& desc = "TEST POSTING") {
+  Reply post(const std::string& id, int64_t acct, const std::string& dc, const std::string& amount,
+             const std::string& desc = "TEST POSTING") {
     return call("CBPOST", "CAPOST.cpy", 200,
-                "{" + header(id) + R"(,"PST-REQUEST":{"PST-ACCT-NUMBER":)" +
-                    std::to_string(acct) + R"(,"PST-DR-CR-CODE":")" + dc +
-                    R"(","PST-TXN-CODE":0,"PST-AMOUNT":)" + amount + R"(,"PST-DESCRIPTION":")" +
-                    desc +
+                "{" + header(id) + R"(,"PST-REQUEST":{"PST-ACCT-NUMBER":)" + std::to_string(acct) +
+                    R"(,"PST-DR-CR-CODE":")" + dc + R"(","PST-TXN-CODE":0,"PST-AMOUNT":)" + amount +
+                    R"(,"PST-DESCRIPTION":")" + desc +
                     R"("},"PST-REPLY":{"PST-POSTING-SEQ":0,"PST-LEDGER-BALANCE":0,)"
                     R"("PST-AVAILABLE-BALANCE":0,"PST-LAST-ACTIVITY-DATE":0}})");
   }
 
   Reply transfer(const std::string& id, int64_t from, int64_t to, const std::string& amount) {
     return call("CBXFER", "CAXFER.cpy", 200,
-                "{" + header(id) + R"(,"XFR-REQUEST":{"XFR-FROM-ACCT":)" +
-                    std::to_string(from) + R"(,"XFR-TO-ACCT":)" + std::to_string(to) +
-                    R"(,"XFR-AMOUNT":)" + amount +
+                "{" + header(id) + R"(,"XFR-REQUEST":{"XFR-FROM-ACCT":)" + std::to_string(from) +
+                    R"(,"XFR-TO-ACCT":)" + std::to_string(to) + R"(,"XFR-AMOUNT":)" + amount +
                     R"(,"XFR-DESCRIPTION":"TRANSFER"},"XFR-REPLY":{"XFR-FAILED-LEG":"",)"
                     R"("XFR-FROM-POSTING-SEQ":0,"XFR-FROM-LEDGER-BALANCE":0,)"
                     R"("XFR-TO-POSTING-SEQ":0,"XFR-TO-LEDGER-BALANCE":0}})");
@@ -213,8 +196,7 @@ class DemoBankTest : public ::testing::Test {
 
   Reply close(const std::string& id, int64_t acct) {
     return call("CBCLOSE", "CACLOSE.cpy", 200,
-                "{" + header(id) + R"(,"CLS-REQUEST":{"CLS-ACCT-NUMBER":)" +
-                    std::to_string(acct) +
+                "{" + header(id) + R"(,"CLS-REQUEST":{"CLS-ACCT-NUMBER":)" + std::to_string(acct) +
                     R"(},"CLS-REPLY":{"CLS-CLOSE-DATE":0,"CLS-LEDGER-BALANCE":0,)"
                     R"("CLS-ACCRUED-INTEREST":0}})");
   }

@@ -273,18 +273,6 @@ void checkRecord(const RecordCodec& codec, std::string_view bytes, const std::ve
   }
 }
 
-Dialect gnuAscii() {
-  Dialect d;
-  d.binary_size = BinarySizeRule::kGnu1248;
-  d.binary_order = ByteOrder::kBigEndian;
-  d.native_order = ByteOrder::kLittleEndian;
-  d.float_format = FloatFormat::kIeee;
-  d.pointer_size = 8;
-  d.ascii_sign = AsciiSign::kGnuCobol;
-  d.code_page = &CodePage::ascii();
-  return d;
-}
-
 struct Variant {
   const char* name;
   const char* cobc_flags;
@@ -295,7 +283,7 @@ struct Variant {
 
 std::vector<Variant> variants() {
   std::vector<Variant> v;
-  Dialect gnu = gnuAscii();
+  Dialect gnu = Dialect::gnuCobol();
   for (int varseq = 0; varseq < 4; ++varseq) {
     v.push_back({"ascii_default", "", "ASCII", varseq, gnu});
   }
@@ -434,7 +422,7 @@ TEST_P(LayoutMatchTest, OffsetsAndLengthsMatchCobc) {
   ASSERT_TRUE(haveCobc()) << "cobc is not installed: run make deps (package gnucobol3)";
   const LayoutCase& c = GetParam();
   CopybookOptions copts;
-  copts.dialect = gnuAscii();
+  copts.dialect = Dialect::gnuCobol();
   copts.dialect.binary_size = c.rule;
   std::string dir = kSourceDir + "/" + c.dir;
   auto layout = parseCopybookFile(dir + "/" + c.member, copts);
@@ -550,7 +538,7 @@ TEST(CobolDiff, ExtractFileOfTheDemoBank) {
   auto shown = parseDisplay(r.out, &declared);
 
   CopybookOptions copts;
-  copts.dialect = gnuAscii();
+  copts.dialect = Dialect::gnuCobol();
   auto layout = parseCopybookFile(kSourceDir + "/legacy/cobol/copybooks/EXTRREC.cpy", copts);
   ASSERT_TRUE(layout.ok()) << layout.status().toString();
   ASSERT_EQ(layout->maxLength(), 150u);

@@ -97,11 +97,7 @@ Result<Dialect> dialectFrom(const Args& args) {
   Dialect d;
   const std::string preset = args.get("dialect", "ibm");
   if (preset == "gnucobol") {
-    d.code_page = &CodePage::ascii();
-    d.binary_size = BinarySizeRule::kGnu1248;
-    d.native_order = ByteOrder::kLittleEndian;
-    d.float_format = FloatFormat::kIeee;
-    d.pointer_size = 8;
+    d = Dialect::gnuCobol();
   } else if (preset != "ibm") {
     return invalidArgument("--dialect: expected ibm or gnucobol, found '" + preset + "'");
   }
