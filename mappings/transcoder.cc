@@ -175,9 +175,10 @@ Status Transcoder::convert(const Layout& from, const Layout& to,
     const uint8_t* src = p + item.offset;
     uint8_t* dst = q + item.offset;
     Status s;
-    bool valid = true;
+    // FILLER, and anything neither number nor text, is not a value.
+    bool valid = false;
     if (ff.filler) {
-      valid = false;
+      // passed as bytes below
     } else if (ff.category == Category::kFloat) {
       double v = 0;
       valid = decodeFloat(ff, from.dialect, src, &v).ok();
@@ -195,8 +196,6 @@ Status Transcoder::convert(const Layout& from, const Layout& to,
       if (valid) {
         s = encodeText(tf, to.dialect, text, dst);
       }
-    } else {
-      valid = false;
     }
     if (!valid && ff.usage != Usage::kDisplay) {
       // Not a value: binary and packed bytes pass unchanged (the program

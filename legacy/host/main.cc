@@ -319,4 +319,11 @@ int hostMain(int argc, char** argv) {
 }  // namespace
 }  // namespace corebridge::legacy
 
-int main(int argc, char** argv) { return corebridge::legacy::hostMain(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return corebridge::legacy::hostMain(argc, argv);
+  } catch (const std::exception& e) {  // a bug: nothing below main throws by design
+    std::fprintf(stderr, "legacy-host: internal error: %s\n", e.what());
+    return 70;
+  }
+}

@@ -49,7 +49,9 @@ int usage(const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int simMain(int argc, char** argv) {
   using corebridge::tools::Args;
   corebridge::initLogging(corebridge::LogOptions{});
   auto args = Args::parse(argc, argv, 1,
@@ -134,4 +136,15 @@ int main(int argc, char** argv) {
   const bool good =
       summary->unexpected_replies == 0 && summary->errors == 0 && summary->ledger_balanced;
   return good ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return simMain(argc, argv);
+  } catch (const std::exception& e) {  // a bug: nothing below main throws by design
+    std::fprintf(stderr, "channel-sim: internal error: %s\n", e.what());
+    return 70;
+  }
 }

@@ -415,13 +415,27 @@ Result<Mix> parseMix(const std::string& text) {
     size_t eq = item.find('=');
     int* slot = nullptr;
     std::string name = item.substr(0, eq);
-    if (name == "inquiry") slot = &m.inquiry;
-    if (name == "post") slot = &m.post;
-    if (name == "transfer") slot = &m.transfer;
-    if (name == "statement") slot = &m.statement;
-    if (name == "invalid") slot = &m.invalid;
-    if (name == "open") slot = &m.open;
-    if (name == "close") slot = &m.close;
+    if (name == "inquiry") {
+      slot = &m.inquiry;
+    }
+    if (name == "post") {
+      slot = &m.post;
+    }
+    if (name == "transfer") {
+      slot = &m.transfer;
+    }
+    if (name == "statement") {
+      slot = &m.statement;
+    }
+    if (name == "invalid") {
+      slot = &m.invalid;
+    }
+    if (name == "open") {
+      slot = &m.open;
+    }
+    if (name == "close") {
+      slot = &m.close;
+    }
     if (slot == nullptr || eq == std::string::npos) {
       return invalidArgument("--mix: '" + item +
                              "': expected NAME=WEIGHT with NAME one of inquiry, post, transfer, "
@@ -484,6 +498,7 @@ Result<SimSummary> runSimulation(const SimOptions& o) {
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(o.duration_s));
   std::vector<std::thread> threads;
+  threads.reserve(workers.size());
   for (auto& w : workers) {
     threads.emplace_back([&w, &pool, end] { w->run(pool, end); });
   }
@@ -515,9 +530,15 @@ Result<SimSummary> runSimulation(const SimOptions& o) {
     s.errors += t.errors;
     s.retries += t.retries;
     lat.insert(lat.end(), t.latencies_us.begin(), t.latencies_us.end());
-    for (const auto& [k, v] : t.by_operation) s.by_operation[k] += v;
-    for (const auto& [k, v] : t.by_return_code) s.by_return_code[k] += v;
-    if (s.first_unexpected.empty()) s.first_unexpected = t.first_unexpected;
+    for (const auto& [k, v] : t.by_operation) {
+      s.by_operation[k] += v;
+    }
+    for (const auto& [k, v] : t.by_return_code) {
+      s.by_return_code[k] += v;
+    }
+    if (s.first_unexpected.empty()) {
+      s.first_unexpected = t.first_unexpected;
+    }
   }
   s.duration_s = elapsed;
   s.throughput_rps = static_cast<double>(s.requests) / elapsed;
