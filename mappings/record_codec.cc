@@ -684,11 +684,10 @@ class JsonSource {
       return encodeInitial(layout_.fields[field], layout_.dialect,
                            reinterpret_cast<uint8_t*>(s.value.text.data()));
     }
-    uint8_t byte = fill != 0 ? layout_.dialect.code_page->space() : 0;
-    if (field != kNoIndex) {
-      byte = layout_.dialect.code_page->space();  // FILLER group
-    }
-    std::memset(s.value.text.data(), byte, s.length);
+    // FILLER groups and uncovered REDEFINES bytes are spaces; SYNC slack
+    // and other gaps low-values.
+    const bool spaces = fill != 0 || field != kNoIndex;
+    std::memset(s.value.text.data(), spaces ? layout_.dialect.code_page->space() : 0, s.length);
     return okStatus();
   }
 
