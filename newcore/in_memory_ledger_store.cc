@@ -1,0 +1,323 @@
+#include "newcore/in_memory_ledger_store.h"
+
+#include <algorithm>
+
+#include "newcore/products.h"
+
+namespace corebridge::newcore {
+namespace {
+
+idl::Money money(int64_t minor_units, const std::string& currency) {
+  idl::Money m;
+  m.minor_units = minor_units;
+  m.currency = currency;
+  return m;
+}
+
+bool isPostable(idl::AccountStatus::type s) {
+  return s == idl::AccountStatus::ACTIVE || s == idl::AccountStatus::DORMANT;
+}
+
+idl::NotFound notFoundError(const std::string& account_id) {
+  idl::NotFound e;
+  e.account_id = account_id;
+  e.__set_message("account not on file");
+  return e;
+}
+
+idl::AccountClosed closedError(const idl::Account& a) {
+  idl::AccountClosed e;
+  e.account_id = a.account_id;
+  e.status = a.status;
+  return e;
+}
+
+idl::InsufficientFunds fundsError(const idl::Account& a, int64_t requested) {
+  idl::InsufficientFunds e;
+  e.account_id = a.account_id;
+  e.available_balance = a.available_balance;
+  e.overdraft_limit = a.overdraft_limit;
+  e.requested = money(requested, a.ledger_balance.currency);
+  return e;
+}
+
+bool hasFunds(const idl::Account& a, int64_t amount) {
+  return a.available_balance.minor_units + a.overdraft_limit.minor_units >= amount;
+}
+
+bool wouldOverflow(const idl::Account& a, idl::Direction::type direction, int64_t amount) {
+  const int64_t next = direction == idl::Direction::DEBIT ? a.ledger_balance.minor_units - amount
+                                                          : a.ledger_balance.minor_units + amount;
+  return next > kMaxMinorUnits || next < -kMaxMinorUnits;
+}
+
+}  // namespace
+
+template <typename T>
+Result<const Outcome<T>*> InMemoryLedgerStore::replayed(const WriteKey& key) const {
+  auto it = keys_.find(key.key);
+  if (it == keys_.end()) {
+    return static_cast<const Outcome<T>*>(nullptr);
+  }
+  const auto* outcome = std::get_if<Outcome<T>>(&it->second.outcome);
+  if (it->second.fingerprint != key.fingerprint || outcome == nullptr) {
+    return alreadyExists("idempotency key '" + key.key + "' was used for a different request");
+  }
+  return outcome;
+}
+
+template <typename T>
+Outcome<T> InMemoryLedgerStore::record(const WriteKey& key, Outcome<T> outcome) {
+  keys_.emplace(key.key, KeyRecord{key.fingerprint, AnyOutcome(outcome)});
+  return outcome;
+}
+
+idl::Posting& InMemoryLedgerStore::applyPosting(AccountRecord& rec, const WriteKey& key,
+                                                const WriteContext& ctx,
+                                                idl::Direction::type direction, int64_t amount,
+                                                int32_t txn_code, const std::string& description) {
+  idl::Account& a = rec.account;
+  const int64_t delta = direction == idl::Direction::DEBIT ? -amount : amount;
+  a.ledger_balance.minor_units += delta;
+  a.available_balance.minor_units += delta;
+  a.last_posting_seq += 1;
+  idl::Posting p;
+  p.account_id = a.account_id;
+  p.seq = a.last_posting_seq;
+  p.business_date = ctx.business_date;
+  p.txn_code = txn_code;
+  p.direction = direction;
+  p.amount = money(amount, a.ledger_balance.currency);
+  p.running_balance = a.ledger_balance;
+  p.idempotency_key = key.key;
+  p.channel_code = ctx.channel_code;
+  p.description = description;
+  rec.postings.push_back(std::move(p));
+  return rec.postings.back();
+}
+
+Result<idl::Account> InMemoryLedgerStore::getAccount(const std::string& account_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = accounts_.find(account_id);
+  if (it == accounts_.end()) {
+    return notFound("account not on file");
+  }
+  return it->second.account;
+}
+
+Result<idl::Statement> InMemoryLedgerStore::getStatement(const std::string& account_id,
+                                                         int32_t max_postings) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = accounts_.find(account_id);
+  if (it == accounts_.end()) {
+    return notFound("account not on file");
+  }
+  idl::Statement s;
+  s.account = it->second.account;
+  const auto& postings = it->second.postings;
+  const size_t n = std::min(postings.size(), static_cast<size_t>(std::max(max_postings, 0)));
+  s.postings.assign(postings.rbegin(), postings.rbegin() + static_cast<std::ptrdiff_t>(n));
+  return s;
+}
+
+Result<Outcome<idl::OpenAccountResult>> InMemoryLedgerStore::openAccount(const WriteKey& key,
+                                                                         const WriteContext& ctx,
+                                                                         const NewAccount& spec) {
+  using R = idl::OpenAccountResult;
+  std::lock_guard<std::mutex> lock(mu_);
+  CB_ASSIGN_OR_RETURN(const Outcome<R>* seen, replayed<R>(key));
+  if (seen != nullptr) {
+    return *seen;
+  }
+  idl::Account account = spec.account;
+  if (account.account_id.empty()) {
+    // Backfilled accounts may already hold serials past the counter: skip them.
+    int32_t& serial = last_serial_[prefixOf(account.product_line) + std::to_string(spec.branch)];
+    do {
+      serial += 1;
+      if (serial > 999'999) {
+        return failedPrecondition("branch: no account serial left in this branch");
+      }
+      account.account_id = makeAccountNumber(account.product_line, spec.branch, serial);
+    } while (accounts_.count(account.account_id) != 0);
+  } else if (accounts_.count(account.account_id) != 0) {
+    return failedPrecondition("account_id: an account with this number exists");
+  }
+  AccountRecord& rec = accounts_[account.account_id];
+  rec.account = account;
+  if (spec.initial_amount > 0) {
+    const bool loan = account.product_line == idl::ProductLine::LOAN;
+    applyPosting(rec, key, ctx, loan ? idl::Direction::DEBIT : idl::Direction::CREDIT,
+                 spec.initial_amount, loan ? 2050 : 1002,
+                 loan ? "LOAN DISBURSEMENT" : "OPENING DEPOSIT");
+  }
+  R result;
+  result.account = rec.account;
+  return record(key, Outcome<R>(result));
+}
+
+Result<Outcome<idl::PostingResult>> InMemoryLedgerStore::post(const WriteKey& key,
+                                                              const WriteContext& ctx,
+                                                              const PostingSpec& spec) {
+  using R = idl::PostingResult;
+  std::lock_guard<std::mutex> lock(mu_);
+  CB_ASSIGN_OR_RETURN(const Outcome<R>* seen, replayed<R>(key));
+  if (seen != nullptr) {
+    return *seen;
+  }
+  auto it = accounts_.find(spec.account_id);
+  if (it == accounts_.end()) {
+    return record(key, Outcome<R>(notFoundError(spec.account_id)));
+  }
+  AccountRecord& rec = it->second;
+  const idl::Account& a = rec.account;
+  if (a.ledger_balance.currency != spec.amount.currency) {
+    return invalidArgument("amount.currency: the account is in " + a.ledger_balance.currency);
+  }
+  if (!isPostable(a.status)) {
+    return record(key, Outcome<R>(closedError(a)));
+  }
+  const int64_t amount = spec.amount.minor_units;
+  if (spec.direction == idl::Direction::DEBIT && !hasFunds(a, amount)) {
+    return record(key, Outcome<R>(fundsError(a, amount)));
+  }
+  if (wouldOverflow(a, spec.direction, amount)) {
+    return outOfRange("amount: the balance would overflow S9(13)V99");
+  }
+  const idl::Posting& p =
+      applyPosting(rec, key, ctx, spec.direction, amount, spec.txn_code, spec.description);
+  R result;
+  result.posting_seq = p.seq;
+  result.ledger_balance = rec.account.ledger_balance;
+  result.available_balance = rec.account.available_balance;
+  return record(key, Outcome<R>(result));
+}
+
+Result<Outcome<idl::TransferResult>> InMemoryLedgerStore::transfer(const WriteKey& key,
+                                                                   const WriteContext& ctx,
+                                                                   const TransferSpec& spec) {
+  using R = idl::TransferResult;
+  std::lock_guard<std::mutex> lock(mu_);
+  CB_ASSIGN_OR_RETURN(const Outcome<R>* seen, replayed<R>(key));
+  if (seen != nullptr) {
+    return *seen;
+  }
+  auto from_it = accounts_.find(spec.from_account_id);
+  if (from_it == accounts_.end()) {
+    return record(key, Outcome<R>(notFoundError(spec.from_account_id)));
+  }
+  auto to_it = accounts_.find(spec.to_account_id);
+  if (to_it == accounts_.end()) {
+    return record(key, Outcome<R>(notFoundError(spec.to_account_id)));
+  }
+  AccountRecord& from = from_it->second;
+  AccountRecord& to = to_it->second;
+  for (const AccountRecord* r : {&from, &to}) {
+    if (r->account.ledger_balance.currency != spec.amount.currency) {
+      return invalidArgument("amount.currency: account " + r->account.account_id + " is in " +
+                             r->account.ledger_balance.currency);
+    }
+  }
+  if (!isPostable(from.account.status)) {
+    return record(key, Outcome<R>(closedError(from.account)));
+  }
+  if (!isPostable(to.account.status)) {
+    return record(key, Outcome<R>(closedError(to.account)));
+  }
+  const int64_t amount = spec.amount.minor_units;
+  if (!hasFunds(from.account, amount)) {
+    return record(key, Outcome<R>(fundsError(from.account, amount)));
+  }
+  if (wouldOverflow(from.account, idl::Direction::DEBIT, amount) ||
+      wouldOverflow(to.account, idl::Direction::CREDIT, amount)) {
+    return outOfRange("amount: a balance would overflow S9(13)V99");
+  }
+  R result;
+  result.from_posting_seq =
+      applyPosting(from, key, ctx, idl::Direction::DEBIT, amount, 2001, spec.description).seq;
+  result.from_ledger_balance = from.account.ledger_balance;
+  result.to_posting_seq =
+      applyPosting(to, key, ctx, idl::Direction::CREDIT, amount, 2001, spec.description).seq;
+  result.to_ledger_balance = to.account.ledger_balance;
+  return record(key, Outcome<R>(result));
+}
+
+Result<Outcome<idl::CloseAccountResult>> InMemoryLedgerStore::closeAccount(
+    const WriteKey& key, const WriteContext& ctx, const std::string& account_id) {
+  using R = idl::CloseAccountResult;
+  std::lock_guard<std::mutex> lock(mu_);
+  CB_ASSIGN_OR_RETURN(const Outcome<R>* seen, replayed<R>(key));
+  if (seen != nullptr) {
+    return *seen;
+  }
+  auto it = accounts_.find(account_id);
+  if (it == accounts_.end()) {
+    return record(key, Outcome<R>(notFoundError(account_id)));
+  }
+  idl::Account& a = it->second.account;
+  if (a.status == idl::AccountStatus::CLOSED) {
+    return record(key, Outcome<R>(closedError(a)));
+  }
+  if (a.ledger_balance.minor_units != 0 || a.accrued_interest.minor_units != 0 ||
+      a.hold_count != 0) {
+    idl::BalanceNotZero e;
+    e.account_id = a.account_id;
+    e.ledger_balance = a.ledger_balance;
+    e.accrued_interest = a.accrued_interest;
+    e.hold_count = a.hold_count;
+    return record(key, Outcome<R>(e));
+  }
+  a.status = idl::AccountStatus::CLOSED;
+  a.close_date = ctx.business_date;
+  R result;
+  result.close_date = a.close_date;
+  result.ledger_balance = a.ledger_balance;
+  result.accrued_interest = a.accrued_interest;
+  return record(key, Outcome<R>(result));
+}
+
+Result<idl::SnapshotResult> InMemoryLedgerStore::upsertSnapshot(
+    const idl::AccountSnapshot& snapshot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idl::SnapshotResult result;
+  result.account_id = snapshot.account.account_id;
+  auto it = accounts_.find(snapshot.account.account_id);
+  if (it != accounts_.end() && snapshot.watermark < it->second.account.last_posting_seq) {
+    result.outcome = idl::SnapshotOutcome::IGNORED_STALE;
+    result.stored_watermark = it->second.account.last_posting_seq;
+    return result;
+  }
+  result.outcome =
+      it == accounts_.end() ? idl::SnapshotOutcome::CREATED : idl::SnapshotOutcome::UPDATED;
+  AccountRecord& rec = accounts_[snapshot.account.account_id];
+  rec.account = snapshot.account;
+  rec.account.last_posting_seq = snapshot.watermark;
+  result.stored_watermark = snapshot.watermark;
+  return result;
+}
+
+Result<idl::ExtractPage> InMemoryLedgerStore::extractAccounts(idl::ProductLine::type line,
+                                                              const std::string& after,
+                                                              int32_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Account ids start with their product line's prefix, so a line is one
+  // contiguous range of the id order.
+  const std::string prefix = prefixOf(line);
+  auto it = after.empty() ? accounts_.lower_bound(prefix) : accounts_.upper_bound(after);
+  idl::ExtractPage page;
+  for (; it != accounts_.end() && it->first.compare(0, 2, prefix) == 0; ++it) {
+    if (static_cast<int32_t>(page.accounts.size()) == limit) {
+      page.next_cursor = page.accounts.back().account_id;
+      break;
+    }
+    page.accounts.push_back(it->second.account);
+  }
+  return page;
+}
+
+size_t InMemoryLedgerStore::keyCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return keys_.size();
+}
+
+}  // namespace corebridge::newcore
