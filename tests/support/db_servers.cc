@@ -38,6 +38,8 @@ constexpr auto kProbeDeadline = std::chrono::seconds(5);
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
 constexpr int kPortAttempts = 5;
 constexpr int kLogTailLines = 30;
+// util-linux; /sbin is /usr/sbin on Debian 12 (merged /usr).
+constexpr const char* kRunuser = "/usr/sbin/runuser";
 
 std::string errnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
 
@@ -160,6 +162,9 @@ Result<pid_t> spawn(const Argv& argv, int out_fd, const std::string& cwd) {
     ::dup2(devnull, STDIN_FILENO);
     ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(out_fd, STDERR_FILENO);
+    // Descriptors the test process opened without O_CLOEXEC (a harness pipe,
+    // a listening socket) must not outlive it in a server.
+    ::close_range(3, ~0U, 0);
     if (::chdir(cwd.c_str()) != 0) {
       ::_exit(126);
     }
@@ -311,7 +316,7 @@ std::vector<std::string> asPostgresUser(std::vector<std::string> args) {
   if (!isRoot()) {
     return args;
   }
-  std::vector<std::string> out = {"/usr/sbin/runuser", "-u", "postgres", "--"};
+  std::vector<std::string> out = {kRunuser, "-u", "postgres", "--"};
   out.insert(out.end(), args.begin(), args.end());
   return out;
 }
@@ -386,9 +391,10 @@ Status DbServer::stop() {
 Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
   auto t0 = Clock::now();
   CB_ASSIGN_OR_RETURN(std::string bindir, findPostgresBinDir());
-  CB_RETURN_IF_ERROR(requireBinary("/usr/bin/psql", "postgresql-client"));
+  CB_RETURN_IF_ERROR(requireBinary(bindir + "/psql", "postgresql"));
+  CB_RETURN_IF_ERROR(requireBinary(bindir + "/pg_isready", "postgresql"));
   if (isRoot()) {
-    CB_RETURN_IF_ERROR(requireBinary("/usr/sbin/runuser", "util-linux"));
+    CB_RETURN_IF_ERROR(requireBinary(kRunuser, "util-linux"));
   }
   std::unique_ptr<PostgresServer> server(new PostgresServer());
   CB_ASSIGN_OR_RETURN(server->dir_, makeTempDir("cb-postgres"));
@@ -427,7 +433,7 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
   std::string conninfo = "host=127.0.0.1 port=" + std::to_string(server->port_) +
                          " user=postgres dbname=postgres connect_timeout=5";
   CB_ASSIGN_OR_RETURN(CommandResult created,
-                      runCommand({"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+                      runCommand({bindir + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
                                   conninfo, "-c", "CREATE DATABASE " + server->database_},
                                  server->dir_, kProbeDeadline * 2));
   if (!created.succeeded()) {
@@ -498,8 +504,8 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start() {
   auto t0 = Clock::now();
   CB_RETURN_IF_ERROR(requireBinary(kMariaDbd, "mariadb-server"));
   CB_RETURN_IF_ERROR(requireBinary(kInstallDb, "mariadb-server"));
-  CB_RETURN_IF_ERROR(requireBinary(kMariaDbAdmin, "mariadb-client"));
-  CB_RETURN_IF_ERROR(requireBinary(kMariaDbClient, "mariadb-client"));
+  CB_RETURN_IF_ERROR(requireBinary(kMariaDbAdmin, "mariadb-server"));
+  CB_RETURN_IF_ERROR(requireBinary(kMariaDbClient, "mariadb-server"));
   std::unique_ptr<MariaDbServer> server(new MariaDbServer());
   CB_ASSIGN_OR_RETURN(server->dir_, makeTempDir("cb-mariadb"));
   server->data_dir_ = server->dir_ + "/data";
@@ -541,19 +547,14 @@ Status MariaDbServer::launch() {
   CB_ASSIGN_OR_RETURN(int log_fd, openLog(log_path_));
   // Durability off and small buffers: the data is thrown away, and a test
   // machine runs several of these at once.
-  std::vector<std::string> args = {kMariaDbd,
-                                   "--no-defaults",
-                                   "--datadir=" + data_dir_,
-                                   "--port=" + std::to_string(port_),
-                                   "--bind-address=127.0.0.1",
-                                   "--socket=" + dir_ + "/mariadbd.sock",
-                                   "--pid-file=" + dir_ + "/mariadbd.pid",
-                                   "--tmpdir=" + dir_,
-                                   "--innodb-buffer-pool-size=32M",
-                                   "--innodb-flush-log-at-trx-commit=0",
-                                   "--innodb-doublewrite=0",
-                                   "--character-set-server=utf8mb4",
-                                   "--collation-server=utf8mb4_unicode_ci"};
+  std::vector<std::string> args = {
+      kMariaDbd, "--no-defaults", "--datadir=" + data_dir_, "--port=" + std::to_string(port_),
+      "--bind-address=127.0.0.1", "--socket=" + dir_ + "/mariadbd.sock",
+      "--pid-file=" + dir_ + "/mariadbd.pid", "--tmpdir=" + dir_, "--innodb-buffer-pool-size=32M",
+      "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0",
+      // io_uring/libaio may be refused in containers
+      "--innodb-use-native-aio=0", "--character-set-server=utf8mb4",
+      "--collation-server=utf8mb4_unicode_ci"};
   if (isRoot()) {
     args.push_back("--user=root");
   }

@@ -110,22 +110,29 @@ class Connection {
   bool connected_ = false;
 };
 
+// exec() and connect() return an empty string on success, else the failure.
+::testing::AssertionResult sqlOk(const std::string& err) {
+  if (err.empty()) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << err;
+}
+
 // SELECT 1, then CREATE TABLE + INSERT + SELECT through a fresh connection.
 void roundTrip(const std::string& conn) {
   Connection c;
-  std::string err = c.connect(conn);
-  ASSERT_EQ(err, "");
+  ASSERT_TRUE(sqlOk(c.connect(conn)));
   std::string value;
-  ASSERT_EQ(c.exec("SELECT 1", &value), "");
+  ASSERT_TRUE(sqlOk(c.exec("SELECT 1", &value)));
   EXPECT_EQ(value, "1");
-  ASSERT_EQ(c.exec("CREATE TABLE cb_probe (id INTEGER PRIMARY KEY, name VARCHAR(32) NOT NULL)"),
-            "");
-  ASSERT_EQ(c.exec("INSERT INTO cb_probe (id, name) VALUES (1, 'alpha'), (2, 'beta')"), "");
-  ASSERT_EQ(c.exec("SELECT name FROM cb_probe WHERE id = 2", &value), "");
+  ASSERT_TRUE(
+      sqlOk(c.exec("CREATE TABLE cb_probe (id INTEGER PRIMARY KEY, name VARCHAR(32) NOT NULL)")));
+  ASSERT_TRUE(sqlOk(c.exec("INSERT INTO cb_probe (id, name) VALUES (1, 'alpha'), (2, 'beta')")));
+  ASSERT_TRUE(sqlOk(c.exec("SELECT name FROM cb_probe WHERE id = 2", &value)));
   EXPECT_EQ(value, "beta");
-  ASSERT_EQ(c.exec("SELECT COUNT(*) FROM cb_probe", &value), "");
+  ASSERT_TRUE(sqlOk(c.exec("SELECT COUNT(*) FROM cb_probe", &value)));
   EXPECT_EQ(value, "2");
-  ASSERT_EQ(c.exec("DROP TABLE cb_probe"), "");
+  ASSERT_TRUE(sqlOk(c.exec("DROP TABLE cb_probe")));
 }
 
 void printStartup(const char* what, const DbServer& s) {
