@@ -5,7 +5,7 @@
 // Prints "listening on 127.0.0.1:PORT" on stdout once it accepts calls (port
 // 0 picks a free one); logs go to stderr. SIGTERM or SIGINT stop it cleanly:
 // no new connections, calls in flight finish, exit 0.
-#include <thrift/TOutput.h>
+#include <thrift/Thrift.h>  // GlobalOutput (TOutput.h is not self-contained)
 
 #include <csignal>
 #include <cstdio>

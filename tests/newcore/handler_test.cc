@@ -1,0 +1,521 @@
+// CoreBankingHandler over InMemoryLedgerStore: every operation and exception
+// of idl/corebanking.thrift, idempotent replay, conflicts, concurrency, the
+// backfill watermark and the paged extract.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "newcore/core_banking_handler.h"
+#include "newcore/in_memory_ledger_store.h"
+#include "newcore/products.h"
+
+namespace corebridge::newcore {
+namespace {
+
+idl::Money usd(int64_t minor) {
+  idl::Money m;
+  m.minor_units = minor;
+  m.currency = "USD";
+  return m;
+}
+
+idl::OpenAccountRequest openReq(const std::string& key, const std::string& product, int64_t initial,
+                                int32_t branch = 1) {
+  idl::OpenAccountRequest r;
+  r.idempotency_key = key;
+  r.product_code = product;
+  r.branch = branch;
+  r.customer_id = 1000000001;
+  r.initial_amount = usd(initial);
+  r.__set_business_date(20261125);
+  return r;
+}
+
+idl::PostingRequest postReq(const std::string& key, const std::string& account,
+                            idl::Direction::type dir, int64_t amount) {
+  idl::PostingRequest r;
+  r.idempotency_key = key;
+  r.account_id = account;
+  r.direction = dir;
+  r.amount = usd(amount);
+  r.__set_description("CASH");
+  r.__set_business_date(20261125);
+  return r;
+}
+
+idl::TransferRequest xferReq(const std::string& key, const std::string& from, const std::string& to,
+                             int64_t amount) {
+  idl::TransferRequest r;
+  r.idempotency_key = key;
+  r.from_account_id = from;
+  r.to_account_id = to;
+  r.amount = usd(amount);
+  return r;
+}
+
+idl::CloseAccountRequest closeReq(const std::string& key, const std::string& account) {
+  idl::CloseAccountRequest r;
+  r.idempotency_key = key;
+  r.account_id = account;
+  r.__set_business_date(20261130);
+  return r;
+}
+
+idl::AccountSnapshot snapshot(const std::string& id, const std::string& product, int64_t balance,
+                              int64_t watermark) {
+  idl::AccountSnapshot s;
+  idl::Account& a = s.account;
+  a.account_id = id;
+  a.product_line = *productLineOfPrefix(id);
+  a.product_code = product;
+  a.customer_id = 1000000007;
+  a.status = idl::AccountStatus::ACTIVE;
+  a.ledger_balance = usd(balance);
+  a.available_balance = usd(balance);
+  a.overdraft_limit = usd(0);
+  a.accrued_interest = usd(0);
+  a.open_date = 20200101;
+  s.watermark = watermark;
+  return s;
+}
+
+// Runs `f` and returns the exception of type E it throws (fails otherwise).
+template <typename E, typename F>
+E expectThrow(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "threw another exception: " << e.what();
+    return E();
+  }
+  ADD_FAILURE() << "did not throw";
+  return E();
+}
+
+class HandlerTest : public ::testing::Test {
+ protected:
+  std::string open(const std::string& key, const std::string& product, int64_t initial) {
+    idl::OpenAccountResult r;
+    handler_.openAccount(r, openReq(key, product, initial));
+    return r.account.account_id;
+  }
+  idl::Account account(const std::string& id) {
+    idl::Account a;
+    handler_.getAccount(a, id);
+    return a;
+  }
+  idl::PostingResult post(const std::string& key, const std::string& id, idl::Direction::type d,
+                          int64_t amount) {
+    idl::PostingResult r;
+    handler_.post(r, postReq(key, id, d, amount));
+    return r;
+  }
+
+  InMemoryLedgerStore store_;
+  CoreBankingHandler handler_{store_};
+};
+
+TEST_F(HandlerTest, OpenAssignsALegacyNumberAndPostsTheOpeningDeposit) {
+  const std::string id = open("K-OPEN-1", "SAVB", 10000);
+  EXPECT_EQ(id.substr(0, 11), "10001000001");
+  EXPECT_EQ(id[11], luhnCheckDigit(id.substr(0, 11)));
+  const idl::Account a = account(id);
+  EXPECT_EQ(a.product_line, idl::ProductLine::SAVINGS);
+  EXPECT_EQ(a.status, idl::AccountStatus::ACTIVE);
+  EXPECT_EQ(a.ledger_balance.minor_units, 10000);
+  EXPECT_EQ(a.ledger_balance.currency, "USD");
+  EXPECT_EQ(a.interest_rate_pct_micros, 1'250'000);
+  EXPECT_EQ(a.open_date, 20261125);
+  EXPECT_EQ(a.last_posting_seq, 1);
+  idl::Statement s;
+  handler_.getStatement(s, id, 0);
+  ASSERT_EQ(s.postings.size(), 1u);
+  EXPECT_EQ(s.postings[0].txn_code, 1002);
+  EXPECT_EQ(s.postings[0].direction, idl::Direction::CREDIT);
+  EXPECT_EQ(s.postings[0].idempotency_key, "K-OPEN-1");
+  EXPECT_EQ(open("K-OPEN-2", "SAVP", 0).substr(0, 11), "10001000002");
+}
+
+TEST_F(HandlerTest, OpenLoanDisbursesAndTermDepositMatures) {
+  const idl::Account loan = account(open("K-LOAN", "LNPL", 500000));
+  EXPECT_EQ(loan.ledger_balance.minor_units, -500000);
+  idl::Statement s;
+  handler_.getStatement(s, loan.account_id, 1);
+  ASSERT_EQ(s.postings.size(), 1u);
+  EXPECT_EQ(s.postings[0].txn_code, 2050);
+  EXPECT_EQ(s.postings[0].direction, idl::Direction::DEBIT);
+  const idl::Account td = account(open("K-TD", "TD06", 100000));
+  EXPECT_EQ(td.maturity_date, 20270525);
+}
+
+TEST_F(HandlerTest, OpenWithTheNumberLegacyAssigned) {
+  idl::OpenAccountRequest r = openReq("K-DW-OPEN", "CHKP", 0);
+  r.__set_account_id(makeAccountNumber(idl::ProductLine::CHECKING, 7, 42));
+  r.__set_overdraft_limit(usd(100000));
+  idl::OpenAccountResult out;
+  handler_.openAccount(out, r);
+  EXPECT_EQ(out.account.account_id, r.account_id);
+  EXPECT_EQ(out.account.overdraft_limit.minor_units, 100000);
+  r.idempotency_key = "K-DW-OPEN-2";
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] { handler_.openAccount(out, r); }).field,
+            "account_id");
+}
+
+TEST_F(HandlerTest, OpenRejectsBadRequestsAndRecordsNothing) {
+  idl::OpenAccountResult out;
+  auto field = [&](idl::OpenAccountRequest r) {
+    return expectThrow<idl::InvalidRequest>([&] { handler_.openAccount(out, r); }).field;
+  };
+  EXPECT_EQ(field(openReq("K1", "XXXX", 0)), "product_code");
+  EXPECT_EQ(field(openReq("K1", "TD12", 0)), "initial_amount.minor_units");
+  EXPECT_EQ(field(openReq("K1", "SAVB", -1)), "initial_amount.minor_units");
+  EXPECT_EQ(field(openReq("K1", "SAVB", 0, 0)), "branch");
+  idl::OpenAccountRequest r = openReq("K1", "SAVB", 0);
+  r.__set_overdraft_limit(usd(100));
+  EXPECT_EQ(field(r), "overdraft_limit");
+  r = openReq("K1", "SAVB", 0);
+  r.__set_account_id(makeAccountNumber(idl::ProductLine::LOAN, 1, 1));
+  EXPECT_EQ(field(r), "account_id");
+  r = openReq("", "SAVB", 0);
+  EXPECT_EQ(field(r), "idempotency_key");
+  r = openReq("K1", "SAVB", 0);
+  r.initial_amount.currency = "usd";
+  EXPECT_EQ(field(r), "initial_amount.currency");
+  EXPECT_EQ(store_.keyCount(), 0u);
+  idl::ExtractRequest x;
+  x.product_line = idl::ProductLine::SAVINGS;
+  x.limit = 10;
+  idl::ExtractPage page;
+  handler_.extractAccounts(page, x);
+  EXPECT_TRUE(page.accounts.empty());
+}
+
+TEST_F(HandlerTest, PostsCreditsAndDebitsWithGaplessSequences) {
+  const std::string id = open("K-O", "SAVB", 10000);
+  idl::PostingResult r = post("K-P1", id, idl::Direction::CREDIT, 2550);
+  EXPECT_EQ(r.posting_seq, 2);
+  EXPECT_EQ(r.ledger_balance.minor_units, 12550);
+  EXPECT_EQ(r.available_balance.minor_units, 12550);
+  r = post("K-P2", id, idl::Direction::DEBIT, 12550);
+  EXPECT_EQ(r.posting_seq, 3);
+  EXPECT_EQ(r.ledger_balance.minor_units, 0);
+  idl::Statement s;
+  handler_.getStatement(s, id, 10);
+  ASSERT_EQ(s.postings.size(), 3u);
+  EXPECT_EQ(s.postings[0].seq, 3);
+  EXPECT_EQ(s.postings[0].txn_code, 1001);
+  EXPECT_EQ(s.postings[0].running_balance.minor_units, 0);
+  EXPECT_EQ(s.postings[1].txn_code, 1010);
+  EXPECT_EQ(s.postings[2].seq, 1);
+}
+
+TEST_F(HandlerTest, DebitNeedsAvailablePlusOverdraft) {
+  idl::OpenAccountRequest o = openReq("K-O", "CHKP", 1000);
+  o.__set_overdraft_limit(usd(5000));
+  idl::OpenAccountResult opened;
+  handler_.openAccount(opened, o);
+  const std::string id = opened.account.account_id;
+  EXPECT_EQ(post("K-P1", id, idl::Direction::DEBIT, 6000).ledger_balance.minor_units, -5000);
+  const auto e =
+      expectThrow<idl::InsufficientFunds>([&] { post("K-P2", id, idl::Direction::DEBIT, 1); });
+  EXPECT_EQ(e.account_id, id);
+  EXPECT_EQ(e.available_balance.minor_units, -5000);
+  EXPECT_EQ(e.overdraft_limit.minor_units, 5000);
+  EXPECT_EQ(e.requested.minor_units, 1);
+  EXPECT_EQ(account(id).ledger_balance.minor_units, -5000);
+  // A loan takes repayments only.
+  const std::string loan = open("K-L", "LNMT", 100000);
+  expectThrow<idl::InsufficientFunds>([&] { post("K-P3", loan, idl::Direction::DEBIT, 1); });
+  EXPECT_EQ(post("K-P4", loan, idl::Direction::CREDIT, 100000).ledger_balance.minor_units, 0);
+}
+
+TEST_F(HandlerTest, BadPostingsGetTypedErrorsAndChangeNothing) {
+  const std::string id = open("K-O", "SAVB", 10000);
+  const size_t keys = store_.keyCount();
+  idl::PostingResult out;
+  auto field = [&](const idl::PostingRequest& r) {
+    return expectThrow<idl::InvalidRequest>([&] { handler_.post(out, r); }).field;
+  };
+  EXPECT_EQ(field(postReq("K1", id, idl::Direction::CREDIT, -5)), "amount.minor_units");
+  EXPECT_EQ(field(postReq("K1", id, idl::Direction::CREDIT, 0)), "amount.minor_units");
+  idl::PostingRequest r = postReq("K1", id, idl::Direction::CREDIT, 5);
+  r.amount.currency = "EUR";
+  EXPECT_EQ(field(r), "amount.currency");
+  r = postReq("K1", id, idl::Direction::CREDIT, 5);
+  r.__set_description(std::string(41, 'x'));
+  EXPECT_EQ(field(r), "description");
+  r.__set_description(std::string(40, 'x'));
+  EXPECT_NO_THROW(handler_.post(out, r));
+  EXPECT_EQ(field(postReq("K2", "550010000017", idl::Direction::CREDIT, 5)), "account_id");
+  EXPECT_EQ(field(postReq("K2", "10001", idl::Direction::CREDIT, 5)), "account_id");
+  EXPECT_EQ(field(postReq(std::string(17, 'K'), id, idl::Direction::CREDIT, 5)), "idempotency_key");
+  EXPECT_EQ(field(postReq("   ", id, idl::Direction::CREDIT, 5)), "idempotency_key");
+  r = postReq("K2", id, idl::Direction::CREDIT, 5);
+  r.__set_txn_code(2001);
+  EXPECT_EQ(field(r), "txn_code");
+  r = postReq("K2", id, static_cast<idl::Direction::type>(7), 5);
+  EXPECT_EQ(field(r), "direction");
+  r = postReq("K2", id, idl::Direction::CREDIT, kMaxMinorUnits);
+  EXPECT_EQ(field(r), "amount");  // the balance would overflow S9(13)V99
+
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 10005);
+  EXPECT_EQ(account(id).last_posting_seq, 2);
+  EXPECT_EQ(store_.keyCount(), keys + 1);
+  // The rejected key is still free.
+  EXPECT_EQ(post("K2", id, idl::Direction::CREDIT, 5).posting_seq, 3);
+}
+
+TEST_F(HandlerTest, UnknownAccountIsNotFound) {
+  const std::string missing = makeAccountNumber(idl::ProductLine::SAVINGS, 9, 9);
+  EXPECT_EQ(expectThrow<idl::NotFound>([&] { account(missing); }).account_id, missing);
+  EXPECT_EQ(expectThrow<idl::NotFound>([&] {
+              post("K1", missing, idl::Direction::CREDIT, 5);
+            }).account_id,
+            missing);
+  idl::Statement s;
+  expectThrow<idl::NotFound>([&] { handler_.getStatement(s, missing, 5); });
+}
+
+TEST_F(HandlerTest, ReplayReturnsTheFirstResultAndAppliesOnce) {
+  const std::string id = open("K-O", "SAVB", 0);
+  const idl::PostingResult first = post("K-P", id, idl::Direction::CREDIT, 700);
+  post("K-Q", id, idl::Direction::CREDIT, 300);
+  const idl::PostingResult again = post("K-P", id, idl::Direction::CREDIT, 700);
+  EXPECT_EQ(again, first);
+  EXPECT_EQ(again.ledger_balance.minor_units, 700);  // the first answer, not today's balance
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 1000);
+  EXPECT_EQ(account(id).last_posting_seq, 2);
+  // Opening replays the same account rather than opening a second one.
+  idl::OpenAccountResult o1;
+  idl::OpenAccountResult o2;
+  handler_.openAccount(o1, openReq("K-O2", "CHKB", 0));
+  handler_.openAccount(o2, openReq("K-O2", "CHKB", 0));
+  EXPECT_EQ(o1.account.account_id, o2.account.account_id);
+}
+
+TEST_F(HandlerTest, RefusalsAreRecordedAndReplayed) {
+  const std::string id = open("K-O", "SAVB", 100);
+  expectThrow<idl::InsufficientFunds>([&] { post("K-D", id, idl::Direction::DEBIT, 500); });
+  post("K-C", id, idl::Direction::CREDIT, 1000);
+  // As the legacy TXNLOG does: the same key answers the same refusal.
+  expectThrow<idl::InsufficientFunds>([&] { post("K-D", id, idl::Direction::DEBIT, 500); });
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 1100);
+}
+
+TEST_F(HandlerTest, AKeyReusedWithOtherContentIsAConflict) {
+  const std::string id = open("K-O", "SAVB", 0);
+  post("K-P", id, idl::Direction::CREDIT, 700);
+  auto e =
+      expectThrow<idl::IdempotencyConflict>([&] { post("K-P", id, idl::Direction::CREDIT, 701); });
+  EXPECT_EQ(e.idempotency_key, "K-P");
+  const std::string other = open("K-O2", "CHKP", 0);
+  idl::TransferResult t;
+  expectThrow<idl::IdempotencyConflict>(
+      [&] { handler_.transfer(t, xferReq("K-P", id, other, 1)); });
+  expectThrow<idl::IdempotencyConflict>([&] { post("K-O", id, idl::Direction::CREDIT, 700); });
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 700);
+  EXPECT_EQ(account(other).ledger_balance.minor_units, 0);
+}
+
+TEST_F(HandlerTest, TransfersAcrossProductLines) {
+  const std::string sav = open("K-S", "SAVB", 10000);
+  const std::string loan = open("K-L", "LNPL", 50000);
+  idl::TransferResult t;
+  handler_.transfer(t, xferReq("K-X", sav, loan, 4000));
+  EXPECT_EQ(t.from_posting_seq, 2);
+  EXPECT_EQ(t.from_ledger_balance.minor_units, 6000);
+  EXPECT_EQ(t.to_posting_seq, 2);
+  EXPECT_EQ(t.to_ledger_balance.minor_units, -46000);
+  idl::Statement s;
+  handler_.getStatement(s, loan, 1);
+  EXPECT_EQ(s.postings[0].txn_code, 2001);
+  EXPECT_EQ(s.postings[0].idempotency_key, "K-X");
+
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] {
+              handler_.transfer(t, xferReq("K-Y", sav, sav, 1));
+            }).field,
+            "to_account_id");
+  const auto funds = expectThrow<idl::InsufficientFunds>(
+      [&] { handler_.transfer(t, xferReq("K-Y", sav, loan, 6001)); });
+  EXPECT_EQ(funds.account_id, sav);
+  const std::string missing = makeAccountNumber(idl::ProductLine::CHECKING, 1, 99);
+  EXPECT_EQ(expectThrow<idl::NotFound>([&] {
+              handler_.transfer(t, xferReq("K-Z", sav, missing, 1));
+            }).account_id,
+            missing);
+  EXPECT_EQ(account(sav).ledger_balance.minor_units, 6000);
+  EXPECT_EQ(account(loan).ledger_balance.minor_units, -46000);
+}
+
+TEST_F(HandlerTest, StatementIsTheLastNNewestFirst) {
+  const std::string id = open("K-O", "SAVB", 0);
+  for (int i = 1; i <= 15; ++i) {
+    post("K-" + std::to_string(i), id, idl::Direction::CREDIT, i);
+  }
+  idl::Statement s;
+  handler_.getStatement(s, id, 0);
+  ASSERT_EQ(s.postings.size(), 10u);
+  EXPECT_EQ(s.postings.front().seq, 15);
+  EXPECT_EQ(s.postings.back().seq, 6);
+  handler_.getStatement(s, id, 3);
+  ASSERT_EQ(s.postings.size(), 3u);
+  EXPECT_EQ(s.postings[2].amount.minor_units, 13);
+  EXPECT_EQ(s.account.ledger_balance.minor_units, 120);
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] { handler_.getStatement(s, id, 101); }).field,
+            "max_postings");
+}
+
+TEST_F(HandlerTest, CloseNeedsZeroBalancesAndIsFinal) {
+  const std::string id = open("K-O", "SAVB", 500);
+  idl::CloseAccountResult c;
+  const auto nz =
+      expectThrow<idl::BalanceNotZero>([&] { handler_.closeAccount(c, closeReq("K-C1", id)); });
+  EXPECT_EQ(nz.ledger_balance.minor_units, 500);
+  post("K-D", id, idl::Direction::DEBIT, 500);
+  handler_.closeAccount(c, closeReq("K-C2", id));
+  EXPECT_EQ(c.close_date, 20261130);
+  EXPECT_EQ(account(id).status, idl::AccountStatus::CLOSED);
+  idl::CloseAccountResult again;
+  handler_.closeAccount(again, closeReq("K-C2", id));
+  EXPECT_EQ(again, c);
+  EXPECT_EQ(expectThrow<idl::AccountClosed>([&] {
+              handler_.closeAccount(c, closeReq("K-C3", id));
+            }).status,
+            idl::AccountStatus::CLOSED);
+  expectThrow<idl::AccountClosed>([&] { post("K-P", id, idl::Direction::CREDIT, 1); });
+  idl::TransferResult t;
+  const std::string other = open("K-O2", "SAVB", 100);
+  EXPECT_EQ(expectThrow<idl::AccountClosed>([&] {
+              handler_.transfer(t, xferReq("K-X", other, id, 1));
+            }).account_id,
+            id);
+  EXPECT_EQ(account(other).ledger_balance.minor_units, 100);
+}
+
+TEST_F(HandlerTest, ConcurrentPostingsToOneAccountLoseNoUpdate) {
+  const std::string id = open("K-O", "CHKP", 1'000'000);
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 500;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string key = "T" + std::to_string(t) + "-" + std::to_string(i);
+        // Even: credit 3; odd: debit 1. Every 10th is sent twice (a retry).
+        const auto dir = i % 2 == 0 ? idl::Direction::CREDIT : idl::Direction::DEBIT;
+        const int64_t amount = i % 2 == 0 ? 3 : 1;
+        try {
+          idl::PostingResult first;
+          handler_.post(first, postReq(key, id, dir, amount));
+          if (i % 10 == 0) {
+            idl::PostingResult replay;
+            handler_.post(replay, postReq(key, id, dir, amount));
+            if (!(replay == first)) {
+              failures++;
+            }
+          }
+        } catch (...) {
+          failures++;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  const idl::Account a = account(id);
+  EXPECT_EQ(a.ledger_balance.minor_units, 1'000'000 + kThreads * (kPerThread / 2) * (3 - 1));
+  EXPECT_EQ(a.last_posting_seq, 1 + kThreads * kPerThread);
+}
+
+TEST_F(HandlerTest, SnapshotUpsertMeetsDualWriteAtTheWatermark) {
+  const std::string id = makeAccountNumber(idl::ProductLine::SAVINGS, 3, 17);
+  idl::UpsertResult r;
+  handler_.upsertSnapshots(r, {snapshot(id, "SAVB", 10000, 41)});
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_EQ(r.results[0].outcome, idl::SnapshotOutcome::CREATED);
+  EXPECT_EQ(r.results[0].stored_watermark, 41);
+  // A dual-written posting continues the legacy numbering.
+  EXPECT_EQ(post("K-DW", id, idl::Direction::CREDIT, 500).posting_seq, 42);
+  // The load's snapshot taken before that posting is stale: ignored, reported.
+  handler_.upsertSnapshots(r, {snapshot(id, "SAVB", 10000, 41)});
+  EXPECT_EQ(r.results[0].outcome, idl::SnapshotOutcome::IGNORED_STALE);
+  EXPECT_EQ(r.results[0].stored_watermark, 42);
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 10500);
+  // A newer one (legacy moved on) replaces the master fields.
+  handler_.upsertSnapshots(r, {snapshot(id, "SAVB", 12345, 45)});
+  EXPECT_EQ(r.results[0].outcome, idl::SnapshotOutcome::UPDATED);
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 12345);
+  EXPECT_EQ(post("K-DW2", id, idl::Direction::CREDIT, 5).posting_seq, 46);
+  // An assigned number skips serials the backfill took.
+  idl::OpenAccountResult o;
+  idl::OpenAccountRequest req = openReq("K-NEW", "SAVB", 0, 3);
+  handler_.upsertSnapshots(
+      r, {snapshot(makeAccountNumber(idl::ProductLine::SAVINGS, 3, 1), "SAVB", 0, 0)});
+  handler_.openAccount(o, req);
+  EXPECT_EQ(o.account.account_id, makeAccountNumber(idl::ProductLine::SAVINGS, 3, 2));
+}
+
+TEST_F(HandlerTest, AnInvalidSnapshotRejectsTheWholeCall) {
+  const std::string good = makeAccountNumber(idl::ProductLine::CHECKING, 1, 1);
+  idl::AccountSnapshot bad = snapshot(makeAccountNumber(idl::ProductLine::LOAN, 1, 1), "SAVB", 0,
+                                      0);  // a savings product under a loan number
+  idl::UpsertResult r;
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] {
+              handler_.upsertSnapshots(r, {snapshot(good, "CHKP", 0, 0), bad});
+            }).field,
+            "account.product_code");
+  expectThrow<idl::NotFound>([&] { account(good); });
+  idl::AccountSnapshot neg = snapshot(good, "CHKP", 0, -1);
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] { handler_.upsertSnapshots(r, {neg}); }).field,
+            "watermark");
+}
+
+TEST_F(HandlerTest, ExtractPagesOneProductLineInAccountOrder) {
+  std::vector<idl::AccountSnapshot> all;
+  for (int serial = 7; serial >= 1; --serial) {
+    all.push_back(snapshot(makeAccountNumber(idl::ProductLine::SAVINGS, 2, serial), "SAVP",
+                           serial * 100, serial));
+    all.push_back(snapshot(makeAccountNumber(idl::ProductLine::CHECKING, 2, serial), "CHKB", 0, 0));
+  }
+  idl::UpsertResult r;
+  handler_.upsertSnapshots(r, all);
+  idl::ExtractRequest x;
+  x.product_line = idl::ProductLine::SAVINGS;
+  x.limit = 3;
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    idl::ExtractPage page;
+    handler_.extractAccounts(page, x);
+    for (const auto& a : page.accounts) {
+      EXPECT_EQ(a.product_line, idl::ProductLine::SAVINGS);
+      seen.push_back(a.account_id);
+    }
+    if (page.next_cursor.empty()) {
+      break;
+    }
+    x.__set_cursor(page.next_cursor);
+  }
+  ASSERT_EQ(seen.size(), 7u);
+  for (int serial = 1; serial <= 7; ++serial) {
+    EXPECT_EQ(seen[static_cast<size_t>(serial - 1)],
+              makeAccountNumber(idl::ProductLine::SAVINGS, 2, serial));
+  }
+  idl::ExtractPage page;
+  x.limit = 0;
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] { handler_.extractAccounts(page, x); }).field,
+            "limit");
+  x.limit = 10;
+  x.__set_cursor(makeAccountNumber(idl::ProductLine::CHECKING, 1, 1));
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] { handler_.extractAccounts(page, x); }).field,
+            "cursor");
+}
+
+}  // namespace
+}  // namespace corebridge::newcore
