@@ -22,10 +22,16 @@ namespace {
 class OdbcTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    Result<std::unique_ptr<Connection>> c = Connection::open(GetParam());
+    Result<std::string> resolved = testing::odbcConnectionString(GetParam());
+    ASSERT_TRUE(resolved.ok()) << resolved.status().toString();
+    connection_string_ = *resolved;
+    Result<std::unique_ptr<Connection>> c = Connection::open(connection_string_);
     ASSERT_TRUE(c.ok()) << c.status().toString();
     conn_ = std::move(c).value();
   }
+
+  // The target's connection string (GetParam() is its name).
+  const std::string& target() const { return connection_string_; }
 
   // Drops and creates `table` with the given column list.
   void createTable(const std::string& table, const std::string& columns) {
@@ -44,6 +50,7 @@ class OdbcTest : public ::testing::TestWithParam<std::string> {
 
   const Dialect& dialect() const { return conn_->dialect(); }
 
+  std::string connection_string_;
   std::unique_ptr<Connection> conn_;
 };
 
@@ -162,7 +169,7 @@ TEST_P(OdbcTest, CommitKeepsAndRollbackDiscards) {
   EXPECT_EQ(conn_->commit().code(), StatusCode::kFailedPrecondition);
 
   // Another connection sees exactly the committed row.
-  auto other = Connection::open(GetParam());
+  auto other = Connection::open(target());
   ASSERT_TRUE(other.ok());
   auto stmt = (*other)->prepare("SELECT id FROM cb_odbc_txn");
   ASSERT_TRUE(stmt.ok());
@@ -242,7 +249,7 @@ TEST_P(OdbcTest, PoolServesEightThreadsWithinItsBound) {
   createTable("cb_odbc_pool", "id BIGINT PRIMARY KEY, t BIGINT");
   PoolOptions options;
   options.max_size = 4;
-  ConnectionPool pool(GetParam(), options);
+  ConnectionPool pool(target(), options);
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
   std::atomic<int> failures{0};
@@ -276,7 +283,7 @@ TEST_P(OdbcTest, PoolServesEightThreadsWithinItsBound) {
 TEST_P(OdbcTest, PoolReplacesDiscardedAndValidatesSuspectConnections) {
   PoolOptions options;
   options.max_size = 1;
-  ConnectionPool pool(GetParam(), options);
+  ConnectionPool pool(target(), options);
   {
     auto lease = pool.acquire();
     ASSERT_TRUE(lease.ok());
@@ -297,7 +304,7 @@ TEST_P(OdbcTest, PoolReplacesDiscardedAndValidatesSuspectConnections) {
   // The only connection is leased: a second checkout times out.
   PoolOptions quick = options;
   quick.checkout_timeout = std::chrono::milliseconds(50);
-  ConnectionPool small(GetParam(), quick);
+  ConnectionPool small(target(), quick);
   auto held = small.acquire();
   ASSERT_TRUE(held.ok());
   EXPECT_EQ(small.acquire().status().code(), StatusCode::kUnavailable);
@@ -305,7 +312,7 @@ TEST_P(OdbcTest, PoolReplacesDiscardedAndValidatesSuspectConnections) {
 
 TEST_P(OdbcTest, LeaseReturnedInsideATransactionIsRolledBack) {
   createTable("cb_odbc_lease", "id BIGINT PRIMARY KEY");
-  ConnectionPool pool(GetParam());
+  ConnectionPool pool(target());
   {
     auto lease = pool.acquire();
     ASSERT_TRUE(lease.ok());
@@ -319,7 +326,7 @@ TEST_P(OdbcTest, LeaseReturnedInsideATransactionIsRolledBack) {
 
 TEST_P(OdbcTest, RunTransactionRetriesInjectedAbortedAndRollsBackEachAttempt) {
   createTable("cb_odbc_retry", "id BIGINT PRIMARY KEY");
-  ConnectionPool pool(GetParam());
+  ConnectionPool pool(target());
   int calls = 0;
   TransactionStats stats;
   RetryPolicy policy;
@@ -345,7 +352,7 @@ TEST_P(OdbcTest, RunTransactionRetriesInjectedAbortedAndRollsBackEachAttempt) {
 }
 
 TEST_P(OdbcTest, RunTransactionGivesUpWithTheLastError) {
-  ConnectionPool pool(GetParam());
+  ConnectionPool pool(target());
   RetryPolicy policy;
   policy.max_attempts = 3;
   policy.initial_backoff = std::chrono::milliseconds(1);
@@ -361,7 +368,7 @@ TEST_P(OdbcTest, RunTransactionGivesUpWithTheLastError) {
 }
 
 TEST_P(OdbcTest, RunTransactionDoesNotRetryOtherErrors) {
-  ConnectionPool pool(GetParam());
+  ConnectionPool pool(target());
   int calls = 0;
   Status s = runTransaction(pool, [&](Connection&) {
     ++calls;
@@ -380,7 +387,7 @@ TEST_P(OdbcTest, ConcurrentIncrementsAreNeitherLostNorDoubled) {
   ASSERT_TRUE(conn_->execute("INSERT INTO cb_odbc_counter (id, n) VALUES (1, 0)").ok());
   PoolOptions options;
   options.max_size = 8;
-  ConnectionPool pool(GetParam(), options);
+  ConnectionPool pool(target(), options);
   RetryPolicy policy;
   policy.max_attempts = 50;
   constexpr int kThreads = 8;
@@ -430,10 +437,7 @@ TEST_P(OdbcTest, ConcurrentIncrementsAreNeitherLostNorDoubled) {
   RecordProperty("aborted_attempts", std::to_string(aborted_attempts.load()));
 }
 
-std::string targetName(const ::testing::TestParamInfo<std::string>& info) {
-  Result<Dialect> d = Dialect::fromConnectionString(info.param);
-  return (d.ok() ? std::string(d->name()) : "dsn") + std::to_string(info.index);
-}
+std::string targetName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 INSTANTIATE_TEST_SUITE_P(Targets, OdbcTest, ::testing::ValuesIn(testing::odbcTestTargets()),
                          targetName);
