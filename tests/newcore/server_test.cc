@@ -1,0 +1,207 @@
+// The real newcore binary on port 0, both server kinds, called through the
+// generated C++ client and through a Python client (python3-thrift) built
+// from the same IDL.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "CoreBanking.h"
+
+namespace corebridge::newcore {
+namespace {
+
+namespace idl = ::corebridge::idl;
+namespace fs = std::filesystem;
+using apache::thrift::protocol::TBinaryProtocol;
+using apache::thrift::transport::TFramedTransport;
+using apache::thrift::transport::TSocket;
+
+std::string binDir() {
+  const char* env = std::getenv("CB_BIN_DIR");
+  return env != nullptr ? env : std::string(CB_BINARY_DIR) + "/bin";
+}
+
+// A newcore process; killed if the test did not stop it.
+class Newcore {
+ public:
+  ~Newcore() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  // Starts newcore and reads its listening line; false if it did not come up.
+  bool start(const std::vector<std::string>& args) {
+    int out[2];
+    if (::pipe(out) != 0) {
+      return false;
+    }
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::close(out[0]);
+      ::close(out[1]);
+      std::vector<std::string> all = {binDir() + "/newcore"};
+      all.insert(all.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : all) {
+        argv.push_back(a.data());
+      }
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    char c;
+    while (::read(out[0], &c, 1) == 1 && c != '\n') {
+      line.push_back(c);
+    }
+    ::close(out[0]);
+    const std::string prefix = "listening on 127.0.0.1:";
+    if (line.rfind(prefix, 0) != 0) {
+      return false;
+    }
+    port_ = std::stoi(line.substr(prefix.size()));
+    return true;
+  }
+  // Sends `sig` and returns the exit status (or 128 + signal).
+  int stop(int sig) {
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  int port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A connected generated client.
+struct Client {
+  explicit Client(int port)
+      : socket(std::make_shared<TSocket>("127.0.0.1", port)),
+        transport(std::make_shared<TFramedTransport>(socket)),
+        client(std::make_shared<TBinaryProtocol>(transport)) {
+    transport->open();
+  }
+  ~Client() { transport->close(); }
+  std::shared_ptr<TSocket> socket;
+  std::shared_ptr<TFramedTransport> transport;
+  idl::CoreBankingClient client;
+};
+
+idl::Money usd(int64_t minor) {
+  idl::Money m;
+  m.minor_units = minor;
+  m.currency = "USD";
+  return m;
+}
+
+class ServerTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ServerTest, CallsThroughTheGeneratedClientAndStopsOnSigterm) {
+  Newcore nc;
+  ASSERT_TRUE(nc.start({"--port", "0", "--dsn", "memory:", "--server", GetParam()}));
+  {
+    Client c(nc.port());
+    idl::OpenAccountRequest open;
+    open.idempotency_key = "IT-OPEN";
+    open.product_code = "CHKP";
+    open.branch = 5;
+    open.customer_id = 1000000001;
+    open.initial_amount = usd(10000);
+    idl::OpenAccountResult opened;
+    c.client.openAccount(opened, open);
+    const std::string id = opened.account.account_id;
+    EXPECT_EQ(id.substr(0, 5), "20005");
+
+    idl::PostingRequest post;
+    post.idempotency_key = "IT-POST";
+    post.account_id = id;
+    post.direction = idl::Direction::DEBIT;
+    post.amount = usd(2500);
+    idl::PostingResult first;
+    idl::PostingResult again;
+    c.client.post(first, post);
+    c.client.post(again, post);
+    EXPECT_EQ(again, first);
+    EXPECT_EQ(first.ledger_balance.minor_units, 7500);
+
+    // Typed exceptions cross the wire as themselves.
+    post.idempotency_key = "IT-POST-2";
+    post.amount = usd(7501);
+    EXPECT_THROW(c.client.post(first, post), idl::InsufficientFunds);
+    post.amount = usd(5);
+    EXPECT_THROW(c.client.post(first, post), idl::IdempotencyConflict);
+    post.idempotency_key = "IT-POST-3";
+    post.amount = usd(-5);
+    EXPECT_THROW(c.client.post(first, post), idl::InvalidRequest);
+    idl::Account a;
+    EXPECT_THROW(c.client.getAccount(a, "100010000017"), idl::NotFound);
+    c.client.getAccount(a, id);
+    EXPECT_EQ(a.ledger_balance.minor_units, 7500);
+    EXPECT_EQ(a.last_posting_seq, 2);
+  }
+  // A second connection sees the same ledger.
+  {
+    Client c(nc.port());
+    idl::Statement s;
+    idl::ExtractRequest x;
+    x.product_line = idl::ProductLine::CHECKING;
+    x.limit = 10;
+    idl::ExtractPage page;
+    c.client.extractAccounts(page, x);
+    ASSERT_EQ(page.accounts.size(), 1u);
+    c.client.getStatement(s, page.accounts[0].account_id, 10);
+    EXPECT_EQ(s.postings.size(), 2u);
+  }
+  EXPECT_EQ(nc.stop(SIGTERM), 0);
+}
+
+// Debian's python3-thrift is installed for Debian's interpreter, which is not
+// necessarily the first python3 on PATH (pyenv, venvs).
+std::string debianPython() {
+  return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+TEST_P(ServerTest, PythonClientFromTheSameIdl) {
+  if (std::system((debianPython() + " -c 'import thrift' 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "python3-thrift not installed";
+  }
+  Newcore nc;
+  ASSERT_TRUE(nc.start({"--port", "0", "--server", GetParam()}));
+  const std::string cmd = debianPython() + " " + CB_SOURCE_DIR +
+                          "/tests/newcore/python_client.py " + CB_SOURCE_DIR +
+                          "/idl/corebanking.thrift " + std::to_string(nc.port());
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  EXPECT_EQ(nc.stop(SIGTERM), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ServerTest, ::testing::Values("threaded", "nonblocking"));
+
+TEST(NewcoreCommandLine, RejectsBadOptionsAndUnsupportedStores) {
+  const std::string bin = binDir() + "/newcore";
+  EXPECT_EQ(WEXITSTATUS(std::system((bin + " 2>/dev/null").c_str())), 2);
+  EXPECT_EQ(WEXITSTATUS(std::system((bin + " --port 0 --server forking 2>/dev/null").c_str())), 2);
+  EXPECT_EQ(WEXITSTATUS(std::system(
+                (bin + " --port 0 --dsn 'Driver=SQLite3;Database=/tmp/x.db' 2>/dev/null").c_str())),
+            2);
+}
+
+}  // namespace
+}  // namespace corebridge::newcore
