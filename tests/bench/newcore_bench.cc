@@ -82,6 +82,7 @@ Row runOne(nc::ServerKind kind, int connections, const Options& opt) {
   std::atomic<bool> done{false};
   std::vector<Row> rows(static_cast<size_t>(connections));
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(connections));
   for (int c = 0; c < connections; ++c) {
     threads.emplace_back([&, c] {
       Row& row = rows[static_cast<size_t>(c)];

@@ -402,6 +402,7 @@ TEST_F(HandlerTest, ConcurrentPostingsToOneAccountLoseNoUpdate) {
   constexpr int kPerThread = 500;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
@@ -481,7 +482,7 @@ TEST_F(HandlerTest, ExtractPagesOneProductLineInAccountOrder) {
   std::vector<idl::AccountSnapshot> all;
   for (int serial = 7; serial >= 1; --serial) {
     all.push_back(snapshot(makeAccountNumber(idl::ProductLine::SAVINGS, 2, serial), "SAVP",
-                           serial * 100, serial));
+                           int64_t{serial} * 100, serial));
     all.push_back(snapshot(makeAccountNumber(idl::ProductLine::CHECKING, 2, serial), "CHKB", 0, 0));
   }
   idl::UpsertResult r;
