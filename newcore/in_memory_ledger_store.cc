@@ -2,56 +2,10 @@
 
 #include <algorithm>
 
+#include "newcore/ledger_rules.h"
 #include "newcore/products.h"
 
 namespace corebridge::newcore {
-namespace {
-
-idl::Money money(int64_t minor_units, const std::string& currency) {
-  idl::Money m;
-  m.minor_units = minor_units;
-  m.currency = currency;
-  return m;
-}
-
-bool isPostable(idl::AccountStatus::type s) {
-  return s == idl::AccountStatus::ACTIVE || s == idl::AccountStatus::DORMANT;
-}
-
-idl::NotFound notFoundError(const std::string& account_id) {
-  idl::NotFound e;
-  e.account_id = account_id;
-  e.__set_message("account not on file");
-  return e;
-}
-
-idl::AccountClosed closedError(const idl::Account& a) {
-  idl::AccountClosed e;
-  e.account_id = a.account_id;
-  e.status = a.status;
-  return e;
-}
-
-idl::InsufficientFunds fundsError(const idl::Account& a, int64_t requested) {
-  idl::InsufficientFunds e;
-  e.account_id = a.account_id;
-  e.available_balance = a.available_balance;
-  e.overdraft_limit = a.overdraft_limit;
-  e.requested = money(requested, a.ledger_balance.currency);
-  return e;
-}
-
-bool hasFunds(const idl::Account& a, int64_t amount) {
-  return a.available_balance.minor_units + a.overdraft_limit.minor_units >= amount;
-}
-
-bool wouldOverflow(const idl::Account& a, idl::Direction::type direction, int64_t amount) {
-  const int64_t next = direction == idl::Direction::DEBIT ? a.ledger_balance.minor_units - amount
-                                                          : a.ledger_balance.minor_units + amount;
-  return next > kMaxMinorUnits || next < -kMaxMinorUnits;
-}
-
-}  // namespace
 
 template <typename T>
 Result<const Outcome<T>*> InMemoryLedgerStore::replayed(const WriteKey& key) const {
@@ -76,23 +30,8 @@ idl::Posting& InMemoryLedgerStore::applyPosting(AccountRecord& rec, const WriteK
                                                 const WriteContext& ctx,
                                                 idl::Direction::type direction, int64_t amount,
                                                 int32_t txn_code, const std::string& description) {
-  idl::Account& a = rec.account;
-  const int64_t delta = direction == idl::Direction::DEBIT ? -amount : amount;
-  a.ledger_balance.minor_units += delta;
-  a.available_balance.minor_units += delta;
-  a.last_posting_seq += 1;
-  idl::Posting p;
-  p.account_id = a.account_id;
-  p.seq = a.last_posting_seq;
-  p.business_date = ctx.business_date;
-  p.txn_code = txn_code;
-  p.direction = direction;
-  p.amount = money(amount, a.ledger_balance.currency);
-  p.running_balance = a.ledger_balance;
-  p.idempotency_key = key.key;
-  p.channel_code = ctx.channel_code;
-  p.description = description;
-  rec.postings.push_back(std::move(p));
+  rec.postings.push_back(applyToAccount(rec.account, key.key, ctx.business_date, ctx.channel_code,
+                                        direction, amount, txn_code, description));
   return rec.postings.back();
 }
 
@@ -258,14 +197,8 @@ Result<Outcome<idl::CloseAccountResult>> InMemoryLedgerStore::closeAccount(
   if (a.status == idl::AccountStatus::CLOSED) {
     return record(key, Outcome<R>(closedError(a)));
   }
-  if (a.ledger_balance.minor_units != 0 || a.accrued_interest.minor_units != 0 ||
-      a.hold_count != 0) {
-    idl::BalanceNotZero e;
-    e.account_id = a.account_id;
-    e.ledger_balance = a.ledger_balance;
-    e.accrued_interest = a.accrued_interest;
-    e.hold_count = a.hold_count;
-    return record(key, Outcome<R>(e));
+  if (blocksClose(a)) {
+    return record(key, Outcome<R>(balanceNotZeroError(a)));
   }
   a.status = idl::AccountStatus::CLOSED;
   a.close_date = ctx.business_date;

@@ -1,7 +1,11 @@
 // newcore: the new core-banking service (idl/corebanking.thrift) on Thrift.
 //
-//   newcore --port P [--dsn memory:] [--server threaded|nonblocking] [--threads N]
+//   newcore --port P [--dsn ODBC-CONNECTION-STRING | memory:] [--pool N]
+//           [--server threaded|nonblocking] [--threads N]
 //
+// The ledger lives where --dsn says: an ODBC connection string (SQLite,
+// PostgreSQL, MariaDB; default the SQLite file newcore.db in the working
+// directory), or memory: for a throw-away in-memory store.
 // Prints "listening on 127.0.0.1:PORT" on stdout once it accepts calls (port
 // 0 picks a free one); logs go to stderr. SIGTERM or SIGINT stop it cleanly:
 // no new connections, calls in flight finish, exit 0.
@@ -17,17 +21,22 @@
 #include "newcore/core_banking_handler.h"
 #include "newcore/in_memory_ledger_store.h"
 #include "newcore/server.h"
+#include "newcore/sql_ledger_store.h"
 
 namespace {
 
 using corebridge::newcore::ServerKind;
 
 constexpr const char* kUsage =
-    "usage: newcore --port P [--dsn memory:] [--server threaded|nonblocking] [--threads N]\n";
+    "usage: newcore --port P [--dsn ODBC-CONNECTION-STRING | memory:] [--pool N]\n"
+    "               [--server threaded|nonblocking] [--threads N]\n"
+    "  --dsn    where the ledger lives (default: Driver=SQLite3;Database=newcore.db)\n"
+    "  --pool   database connections (default 8)\n";
 
 struct Args {
   int port = -1;
-  std::string dsn = "memory:";
+  std::string dsn = "Driver=SQLite3;Database=newcore.db";
+  int pool = 8;
   ServerKind kind = ServerKind::kThreaded;
   int threads = 0;
 };
@@ -56,6 +65,8 @@ bool parseArgs(int argc, char** argv, Args* args) {
       ok = parseInt(value, 0, 65535, &args->port);
     } else if (flag == "--dsn") {
       args->dsn = value;
+    } else if (flag == "--pool") {
+      ok = parseInt(value, 1, 256, &args->pool);
     } else if (flag == "--server") {
       ok = corebridge::newcore::parseServerKind(value, &args->kind);
     } else if (flag == "--threads") {
@@ -93,11 +104,6 @@ int main(int argc, char** argv) {
   corebridge::initLogging({});
   auto log = corebridge::logger("newcore");
   apache::thrift::GlobalOutput.setOutputFunction(thriftOutput);
-  if (args.dsn != "memory:") {
-    // The SQL store over ODBC is the next step (docs/newcore.md).
-    log->error("--dsn {}: this build has only the in-memory store (--dsn memory:)", args.dsn);
-    return 2;
-  }
 
   // Block the stop signals in every thread; main waits for them below.
   sigset_t stop_signals;
@@ -107,7 +113,26 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto store = std::make_unique<corebridge::newcore::InMemoryLedgerStore>();
+  std::unique_ptr<corebridge::newcore::LedgerStore> store;
+  if (args.dsn == "memory:") {
+    store = std::make_unique<corebridge::newcore::InMemoryLedgerStore>();
+  } else {
+    corebridge::newcore::SqlStoreOptions store_options;
+    store_options.pool_size = static_cast<size_t>(args.pool);
+    auto sql = corebridge::newcore::SqlLedgerStore::open(args.dsn, store_options);
+    if (!sql.ok()) {
+      // A connection string the driver manager or the dialect rejects is the
+      // operator's to fix (exit 2); a database that is down is not (exit 1).
+      const bool bad_dsn = sql.status().code() == corebridge::StatusCode::kInvalidArgument ||
+                           sql.status().code() == corebridge::StatusCode::kNotFound;
+      log->error("--dsn {}: {}", corebridge::adapters::odbc::redacted(args.dsn),
+                 sql.status().toString());
+      return bad_dsn ? 2 : 1;
+    }
+    log->info("store: {} at schema version {}", corebridge::adapters::odbc::redacted(args.dsn),
+              (*sql)->schemaVersion());
+    store = std::move(*sql);
+  }
   auto handler = std::make_shared<corebridge::newcore::CoreBankingHandler>(*store);
   corebridge::newcore::ServerOptions options;
   options.port = args.port;
@@ -121,7 +146,8 @@ int main(int argc, char** argv) {
   std::printf("listening on 127.0.0.1:%d\n", server.port());
   std::fflush(stdout);
   log->info("serving on 127.0.0.1:{} ({} server, store {})", server.port(),
-            args.kind == ServerKind::kThreaded ? "threaded" : "nonblocking", args.dsn);
+            args.kind == ServerKind::kThreaded ? "threaded" : "nonblocking",
+            corebridge::adapters::odbc::redacted(args.dsn));
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

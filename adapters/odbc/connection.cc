@@ -2,11 +2,44 @@
 
 #include <sqlext.h>
 
+#include <cctype>
+
 #include "adapters/odbc/diagnostics.h"
 #include "adapters/odbc/environment.h"
 #include "adapters/odbc/statement.h"
 
 namespace corebridge::adapters::odbc {
+
+std::string redacted(std::string_view connection_string) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < connection_string.size()) {
+    size_t end = connection_string.find(';', pos);
+    if (end == std::string_view::npos) {
+      end = connection_string.size();
+    }
+    std::string_view part = connection_string.substr(pos, end - pos);
+    const size_t eq = part.find('=');
+    std::string name(part.substr(0, eq == std::string_view::npos ? part.size() : eq));
+    for (char& ch : name) {
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    while (!name.empty() && name.front() == ' ') {
+      name.erase(0, 1);
+    }
+    if (eq != std::string_view::npos && (name == "pwd" || name == "password")) {
+      out.append(part.substr(0, eq + 1));
+      out += "***";
+    } else {
+      out.append(part);
+    }
+    if (end < connection_string.size()) {
+      out += ';';
+    }
+    pos = end + 1;
+  }
+  return out;
+}
 
 namespace {
 

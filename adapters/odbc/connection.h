@@ -31,6 +31,10 @@ namespace corebridge::adapters::odbc {
 
 class Statement;
 
+// The connection string with the values of PWD= and PASSWORD= replaced by
+// "***", for logs and error messages.
+std::string redacted(std::string_view connection_string);
+
 struct ConnectOptions {
   // SQL_ATTR_LOGIN_TIMEOUT: how long connecting may take (0: the driver's).
   std::chrono::seconds login_timeout{10};
