@@ -16,7 +16,9 @@ namespace {
 // without a prefix, and does not need to here).
 constexpr const char* kText = "TEXT";
 
-std::string utcNow() {
+}  // namespace
+
+std::string utcTimestamp() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -24,8 +26,6 @@ std::string utcNow() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
 
 std::vector<Migration> migrations(const odbc::Dialect& dialect) {
   const std::string text = kText;
@@ -161,7 +161,7 @@ Result<int> applyMigrations(odbc::Connection& connection) {
         s = (*record)->bindString(2, m.description.substr(0, 200));
       }
       if (s.ok()) {
-        s = (*record)->bindString(3, utcNow());
+        s = (*record)->bindString(3, utcTimestamp());
       }
       if (s.ok()) {
         s = (*record)->execute();

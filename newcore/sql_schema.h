@@ -41,4 +41,7 @@ std::vector<Migration> migrations(const adapters::odbc::Dialect& dialect);
 // The newest version recorded in the database after the call.
 Result<int> applyMigrations(adapters::odbc::Connection& connection);
 
+// Now in UTC as "CCYY-MM-DDTHH:MM:SSZ", for the created_at / applied_at columns.
+std::string utcTimestamp();
+
 }  // namespace corebridge::newcore

@@ -52,7 +52,10 @@ std::string infoString(SQLHDBC dbc, SQLUSMALLINT type) {
   return reinterpret_cast<const char*>(buffer);
 }
 
-SQLPOINTER integerAttribute(SQLULEN value) { return reinterpret_cast<SQLPOINTER>(value); }
+// ODBC passes integer attribute values in its pointer argument.
+SQLPOINTER integerAttribute(SQLULEN value) {
+  return reinterpret_cast<SQLPOINTER>(value);  // NOLINT(performance-no-int-to-ptr)
+}
 
 }  // namespace
 

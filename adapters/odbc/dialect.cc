@@ -143,7 +143,8 @@ std::string Dialect::upsert(std::string_view table, const std::vector<std::strin
   std::vector<std::string> sets;
   if (kind_ == DialectKind::kMariaDb) {
     for (const std::string& c : update_columns) {
-      sets.push_back(c + " = VALUES(" + c + ")");
+      sets.push_back(c);
+      sets.back().append(" = VALUES(").append(c).append(")");
     }
     if (sets.empty() && !key_columns.empty()) {
       sets.push_back(key_columns.front() + " = " + key_columns.front());
@@ -155,7 +156,8 @@ std::string Dialect::upsert(std::string_view table, const std::vector<std::strin
     return sql + " DO NOTHING";
   }
   for (const std::string& c : update_columns) {
-    sets.push_back(c + " = excluded." + c);
+    sets.push_back(c);
+    sets.back().append(" = excluded.").append(c);
   }
   return sql + " DO UPDATE SET " + join(sets, ", ");
 }

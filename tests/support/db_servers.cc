@@ -388,7 +388,7 @@ Status DbServer::stop() {
 
 // --- PostgresServer ---
 
-Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
+Result<std::unique_ptr<PostgresServer>> PostgresServer::start(bool durable) {
   auto t0 = Clock::now();
   CB_ASSIGN_OR_RETURN(std::string bindir, findPostgresBinDir());
   CB_RETURN_IF_ERROR(requireBinary(bindir + "/psql", "postgresql"));
@@ -424,7 +424,7 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
   }
   Status launched = okStatus();
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-    launched = server->launch(bindir);
+    launched = server->launch(bindir, durable);
     if (launched.ok() || !logMentionsPortInUse(server->log_path_)) {
       break;
     }
@@ -445,14 +445,21 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
 
 // Starts the postmaster on a fresh port and waits until it accepts TCP
 // connections. On failure the child has been reaped and pid_ is -1.
-Status PostgresServer::launch(const std::string& bindir) {
+Status PostgresServer::launch(const std::string& bindir, bool durable) {
   CB_ASSIGN_OR_RETURN(port_, freeLoopbackPort());
   CB_ASSIGN_OR_RETURN(int log_fd, openLog(log_path_));
-  // fsync off and friends: the data is thrown away, and start-up and every
-  // commit are much faster without waiting for the disk.
-  Argv argv(asPostgresUser({bindir + "/postgres", "-D", data_dir_, "-p", std::to_string(port_),
-                            "-k", dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-                            "synchronous_commit=off", "-c", "full_page_writes=off"}));
+  std::vector<std::string> args = {bindir + "/postgres",        "-D", data_dir_, "-p",
+                                   std::to_string(port_),       "-k", dir_,      "-c",
+                                   "listen_addresses=127.0.0.1"};
+  if (!durable) {
+    // fsync off and friends: the data is thrown away, and start-up and every
+    // commit are much faster without waiting for the disk.
+    for (const char* off : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
+      args.emplace_back("-c");
+      args.emplace_back(off);
+    }
+  }
+  Argv argv(asPostgresUser(args));
   auto pid = spawn(argv, log_fd, dir_);
   ::close(log_fd);
   CB_RETURN_IF_ERROR(pid.status());

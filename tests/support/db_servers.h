@@ -78,7 +78,9 @@ class PostgresServer : public DbServer {
  public:
   // initdb in a fresh directory, postgres on a free loopback port, CREATE
   // DATABASE corebridge_test. Binaries: /usr/lib/postgresql/*/bin (newest).
-  static Result<std::unique_ptr<PostgresServer>> start();
+  // Durability is off (fsync, synchronous_commit, full_page_writes) unless
+  // `durable`: benchmarks that measure commits ask for the server's defaults.
+  static Result<std::unique_ptr<PostgresServer>> start(bool durable = false);
   ~PostgresServer() override;
 
   // Driver `PostgreSQL Unicode` (odbc-postgresql), user postgres, no password.
@@ -87,7 +89,7 @@ class PostgresServer : public DbServer {
  private:
   PostgresServer() = default;
   void requestShutdown() override;
-  Status launch(const std::string& bindir);
+  Status launch(const std::string& bindir, bool durable);
 
   std::string data_dir_;
 };
