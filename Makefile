@@ -17,7 +17,8 @@ DEB_PACKAGES := build-essential cmake pkg-config clang clang-format clang-tidy \
   libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
   libspdlog-dev libfmt-dev libyaml-cpp-dev gnucobol3 libcob4-dev python3 xxd \
   unixodbc-dev libsqliteodbc odbc-postgresql odbc-mariadb postgresql mariadb-server \
-  thrift-compiler libthrift-dev libboost-dev libevent-dev python3-thrift
+  thrift-compiler libthrift-dev libboost-dev libevent-dev python3-thrift \
+  libpoco-dev haproxy
 
 .PHONY: all build deps test demo bench fuzz lint clean configure
 

@@ -1,0 +1,123 @@
+// A mapping pack: what the bridge knows of one legacy application's online
+// transactions (mappings/packs/<app>/pack.yaml, format in
+// docs/mapping-packs.md).
+//
+// For each TRANCODE: the COMMAREA copybook (request and reply share one area,
+// as CICS LINK programs do), which fields carry the transaction id, the
+// return code and the account keys, whether it reads or writes, which call
+// of the new core it becomes and how fields map each way (names, money
+// scale and sign, date formats, code tables, return codes), and the noise
+// rules the comparator applies to its reply. Plus the pack-wide rule that
+// derives an account's product line from its number.
+//
+// loadPack() validates everything it can without a running system: the
+// copybooks compile, every field named exists in its copybook, code tables
+// and transforms are known. Errors are InvalidArgument (NotFound for a file
+// that cannot be read) naming the file, line and field.
+//
+// Values; immutable and shareable between threads once loaded.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "mappings/layout.h"
+#include "mappings/record_codec.h"
+
+namespace corebridge::mappings {
+
+enum class TxnKind { kRead, kWrite };
+
+// One field of the comparator's noise rules, applied to the reply.
+struct NoiseRule {
+  enum class Kind {
+    kIgnore,      // never compared
+    kTrim,        // trailing spaces and low-values (X'00') do not count
+    kTimeWindow,  // dates/timestamps equal within `window` (format below)
+    kTolerance,   // numbers equal within `tolerance` minor units
+  };
+  std::string field;  // COBOL name, e.g. "PST-LAST-ACTIVITY-DATE"
+  Kind kind = Kind::kIgnore;
+  // kTimeWindow: "YYYYMMDD", "YYDDD" (Julian), "HHMMSS" or "YYYYMMDDHHMMSS";
+  // window in seconds (a day is 86400).
+  std::string format;
+  int64_t window_seconds = 0;
+  int64_t tolerance_minor_units = 0;  // kTolerance
+  int line = 0;
+};
+
+// One field carried between a COMMAREA field and a field of the new core's
+// API (a request field, or a result / exception field for the reply).
+struct FieldMapping {
+  std::string api;    // dotted path in the Thrift struct: "amount", "account.ledger_balance"
+  std::string cobol;  // COBOL name in the COMMAREA: "PST-AMOUNT"
+  // "text" (trimmed), "number" (integer), "money" (Money.minor_units at the
+  // picture's scale; a currency from the pack), "code" (through `codes`),
+  // "date:YYYYMMDD" | "date:YYDDD" (CCYYMMDD i32 each way), "const" (`value`).
+  std::string transform = "text";
+  std::map<std::string, std::string> codes;  // legacy value -> API value (reply: inverted)
+  std::string value;                         // "const"
+  int line = 0;
+};
+
+// A return code of the legacy reply and the reason text legacy puts beside it.
+struct ReturnCode {
+  std::string code;    // "20"
+  std::string reason;  // "INSUFFICIENT FUNDS"
+};
+
+struct PackTransaction {
+  std::string trancode;  // 1-8 characters
+  std::string copybook;  // resolved path
+  std::string record;    // the 01 record; empty: the first
+  TxnKind kind = TxnKind::kRead;
+  std::string txn_id_field;      // "CA-TXN-ID": the idempotency key of a write
+  std::string return_code_field; // "CA-RETURN-CODE"
+  std::string reason_field;      // "CA-REASON-TEXT"
+  std::vector<std::string> key_fields;  // account numbers, in order ("XFR-FROM-ACCT", ...)
+  // The new core's call: getAccount, openAccount, post, transfer,
+  // getStatement, closeAccount.
+  std::string api;
+  std::vector<FieldMapping> request;  // API request field <- COMMAREA
+  std::vector<FieldMapping> reply;    // COMMAREA <- API result
+  // Outcome -> legacy return code: "ok", "NotFound", "InsufficientFunds",
+  // "AccountClosed", "BalanceNotZero", "InvalidRequest", "IdempotencyConflict".
+  std::map<std::string, ReturnCode> outcomes;
+  std::vector<NoiseRule> noise;
+  int line = 0;
+
+  // Compiled from `copybook` in the pack's wire dialect by loadPack().
+  std::shared_ptr<const Layout> layout;
+  std::shared_ptr<const RecordCodec> codec;
+};
+
+// How an account number names its product line: its first `prefix_length`
+// characters looked up in `prefixes` ("10" -> "SAVINGS").
+struct ProductLineRule {
+  size_t prefix_length = 2;
+  std::map<std::string, std::string> prefixes;
+  // The product line of `account`, or "" when no prefix matches.
+  std::string lineOf(std::string_view account) const;
+};
+
+struct Pack {
+  std::string source;    // the pack.yaml path
+  std::string name;      // "demobank"
+  std::string currency;  // ISO code of the money fields, "USD"
+  Dialect dialect;       // the wire dialect of the COMMAREAs (IBM, cp037)
+  ProductLineRule product_lines;
+  std::vector<PackTransaction> transactions;
+
+  const PackTransaction* find(std::string_view trancode) const;
+  // Every product line the pack names, sorted.
+  std::vector<std::string> lines() const;
+};
+
+Result<std::shared_ptr<const Pack>> loadPack(const std::string& path);
+
+}  // namespace corebridge::mappings
