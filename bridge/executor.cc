@@ -1,0 +1,260 @@
+#include "bridge/executor.h"
+
+#include <algorithm>
+
+namespace corebridge::bridge {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The COMMAREA length of the transaction's record.
+size_t commareaLength(const mappings::PackTransaction& tx) {
+  const mappings::Layout& layout = *tx.layout;
+  if (!tx.record.empty()) {
+    const int index = layout.find(tx.record);
+    if (index != mappings::kNoIndex) {
+      return layout.fields[static_cast<size_t>(index)].length;
+    }
+  }
+  return layout.maxLength();
+}
+
+std::string join(const std::vector<std::string>& items, char separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) {
+      out += separator;
+    }
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> keyAccounts(const mappings::PackTransaction& transaction,
+                                     const mappings::Record& record) {
+  std::vector<std::string> accounts;
+  const mappings::Layout& layout = *transaction.layout;
+  for (const std::string& name : transaction.key_fields) {
+    const int index = layout.find(name);
+    const mappings::Value* v = index == mappings::kNoIndex ? nullptr : record.first(index);
+    if (v == nullptr) {
+      continue;
+    }
+    if (v->kind == mappings::Value::Kind::kText) {
+      std::string text = v->text;
+      while (!text.empty() && text.back() == ' ') {
+        text.pop_back();
+      }
+      accounts.push_back(text);
+    } else if (v->kind == mappings::Value::Kind::kNumber) {
+      std::string digits = v->number.toString();
+      const int width = layout.fields[static_cast<size_t>(index)].digits;
+      if (static_cast<int>(digits.size()) < width && !v->number.isNegative()) {
+        digits.insert(0, static_cast<size_t>(width) - digits.size(), '0');
+      }
+      accounts.push_back(digits);
+    }
+  }
+  return accounts;
+}
+
+Executor::Executor(ExecutorOptions options, std::shared_ptr<const mappings::Pack> pack,
+                   adapters::Backend& legacy, adapters::Backend& newcore,
+                   ExecutorObserver& observer, std::shared_ptr<const StageTable> stages)
+    : options_(options),
+      pack_(std::move(pack)),
+      legacy_(legacy),
+      new_(newcore),
+      observer_(observer),
+      stages_(std::move(stages)) {
+  const int n = std::max(1, options_.secondary_workers);
+  workers_.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    workers_.emplace_back([this] { work(); });
+  }
+}
+
+Executor::~Executor() { stop(); }
+
+void Executor::setStages(std::shared_ptr<const StageTable> stages) {
+  std::atomic_store(&stages_, std::move(stages));
+}
+
+std::shared_ptr<const StageTable> Executor::stages() const { return std::atomic_load(&stages_); }
+
+ChannelReply Executor::badRequest(RequestInfo& info, adapters::SystemError error,
+                                  std::string message) {
+  info.outcome = "bad_request";
+  observer_.onRequest(info);
+  ChannelReply r;
+  r.system_error = true;
+  r.error = error;
+  r.message = std::move(message);
+  return r;
+}
+
+ChannelReply Executor::handle(std::string_view trancode, std::string_view commarea) {
+  RequestInfo info;
+  info.trancode = std::string(trancode);
+  const mappings::PackTransaction* tx = pack_->find(trancode);
+  if (tx == nullptr) {
+    return badRequest(info, adapters::SystemError::kUnknownTrancode,
+                      "UNKNOWN TRANCODE " + std::string(trancode));
+  }
+  const size_t expected = commareaLength(*tx);
+  if (commarea.size() != expected) {
+    return badRequest(
+        info, adapters::SystemError::kCommareaLength,
+        "COMMAREA LENGTH " + std::to_string(commarea.size()) + " NOT " + std::to_string(expected));
+  }
+  // Decoding checks every field (a bad packed byte names its field and
+  // offset) and yields the key accounts.
+  thread_local mappings::Record record;
+  if (Status s = tx->codec->decode(reinterpret_cast<const uint8_t*>(commarea.data()),
+                                   commarea.size(), &record);
+      !s.ok()) {
+    return badRequest(info, adapters::SystemError::kCommareaData, s.message());
+  }
+  const std::vector<std::string> accounts = keyAccounts(*tx, record);
+  std::vector<std::string> lines;
+  for (const std::string& account : accounts) {
+    std::string line = pack_->product_lines.lineOf(account);
+    if (!line.empty() && std::find(lines.begin(), lines.end(), line) == lines.end()) {
+      lines.push_back(std::move(line));
+    }
+  }
+  info.product_line = join(lines, '+');
+  info.account = accounts.empty() ? std::string() : accounts.front();
+  const bool write = tx->kind == mappings::TxnKind::kWrite;
+  const Route r = route(*stages(), lines, write, info.account);
+  info.stage = r.stage;
+  info.primary = r.primary;
+
+  adapters::CallContext context;
+  context.deadline = Clock::now() + timeoutOf(r.primary);
+  const auto t0 = Clock::now();
+  Result<adapters::BackendReply> reply = sideOf(r.primary).call(trancode, commarea, context);
+  info.primary_latency = Clock::now() - t0;
+  ChannelReply out;
+  if (!reply.ok()) {
+    const StatusCode code = reply.status().code();
+    out.system_error = true;
+    if (code == StatusCode::kInvalidArgument) {
+      info.outcome = "bad_request";
+      out.error = adapters::SystemError::kCommareaData;
+      out.message = reply.status().message();
+    } else {
+      info.outcome = code == StatusCode::kDeadlineExceeded ? "timeout" : "unavailable";
+      out.error = adapters::SystemError::kUnavailable;
+      out.message = std::string(sideName(r.primary)) + " RESOURCE UNAVAILABLE";
+    }
+    // Nothing the channel can rely on happened: no secondary call.
+    observer_.onRequest(info);
+    return out;
+  }
+  info.outcome = "ok";
+  out.reply = std::move(*reply);
+  if (r.secondary) {
+    Job job{tx, std::string(trancode), std::string(commarea), out.reply, info, r.compare};
+    enqueue(std::move(job), info);
+  }
+  observer_.onRequest(info);
+  return out;
+}
+
+void Executor::enqueue(Job job, RequestInfo& info) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_ && queue_.size() < options_.secondary_queue) {
+      job.info.secondary_queued = true;
+      queue_.push_back(std::move(job));
+      info.secondary_queued = true;
+    }
+  }
+  if (info.secondary_queued) {
+    ready_.notify_one();
+  } else {
+    info.secondary_dropped = true;
+    dropped_.fetch_add(1);
+  }
+}
+
+void Executor::work() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        return;  // stopping and drained
+      }
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
+    adapters::CallContext context;
+    context.deadline = Clock::now() + timeoutOf(secondary);
+    context.primary_reply = &job.primary_reply;
+    const auto t0 = Clock::now();
+    Result<adapters::BackendReply> reply =
+        sideOf(secondary).call(job.trancode, job.commarea, context);
+    SecondaryResult result;
+    result.secondary_latency = Clock::now() - t0;
+    result.transaction = job.transaction;
+    result.product_line = job.info.product_line;
+    result.account = job.info.account;
+    result.stage = job.info.stage;
+    result.primary = job.info.primary;
+    result.compare = job.compare;
+    result.secondary_status = reply.status();
+    adapters::BackendReply& primary_slot =
+        job.info.primary == Side::kLegacy ? result.legacy_reply : result.new_reply;
+    primary_slot = std::move(job.primary_reply);
+    if (reply.ok()) {
+      adapters::BackendReply& secondary_slot =
+          secondary == Side::kLegacy ? result.legacy_reply : result.new_reply;
+      secondary_slot = std::move(*reply);
+    }
+    observer_.onSecondary(result);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --running_;
+      if (queue_.empty() && running_ == 0) {
+        idle_.notify_all();
+      }
+    }
+  }
+}
+
+size_t Executor::secondaryDepth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size() + static_cast<size_t>(running_);
+}
+
+void Executor::drain() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return queue_.empty() && running_ == 0; });
+}
+
+void Executor::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && workers_.empty()) {
+      return;
+    }
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (auto& w : workers_) {
+    if (w.joinable()) {
+      w.join();
+    }
+  }
+  workers_.clear();
+}
+
+}  // namespace corebridge::bridge

@@ -1,0 +1,156 @@
+// Executor: runs one channel transaction through the stage of its product
+// lines (bridge/cutover.h): checks and decodes the request, picks the route,
+// calls the primary side on the request path and answers with its reply, and
+// hands the secondary call to a bounded queue worked off the request path,
+// so that a slow or dead secondary never adds to the channel's latency.
+//
+// Bad input is answered with the legacy system-error reply and nothing is
+// sent to either side: an unknown TRANCODE (CB02), a COMMAREA of the wrong
+// length (CB03), a COMMAREA whose fields do not decode through the copybook,
+// an invalid packed field say (CB04, naming field and offset). A primary
+// that cannot be reached or does not answer in time gets CB07 (resource
+// unavailable), as legacy-host answers when it cannot serve.
+//
+// The secondary worker calls the other side with the primary's reply as
+// context (the account number legacy assigned to an ACCTOPEN), then reports
+// both replies to the ExecutorObserver, which compares them. A full queue
+// drops the secondary call and counts it (the durable journal and repair
+// queue of a later issue replace the drop).
+//
+// Thread-safety: handle() from any number of threads; setStages() from any
+// thread (readers see the old or the new table, never a mix).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/backend.h"
+#include "adapters/channel/frame.h"
+#include "bridge/cutover.h"
+#include "mappings/pack.h"
+
+namespace corebridge::bridge {
+
+// What the bridge answers the channel.
+struct ChannelReply {
+  bool system_error = false;
+  adapters::SystemError error = adapters::SystemError::kUnavailable;
+  std::string message;           // system error text ("UNKNOWN TRANCODE ACCTXXX")
+  adapters::BackendReply reply;  // the primary's reply otherwise
+};
+
+// One transaction as the bridge saw it, for metrics and the request log.
+struct RequestInfo {
+  std::string trancode;
+  std::string product_line;  // the lines touched, joined with '+'; "" if none
+  std::string account;       // the sticky (first key) account, unmasked: mask before logging
+  Stage stage = Stage::kLegacyOnly;
+  Side primary = Side::kLegacy;
+  // "ok" (a reply), "bad_request" (CB02-CB04), "unavailable" (CB07 for the
+  // primary), "timeout" (CB07, deadline).
+  std::string outcome;
+  std::chrono::nanoseconds primary_latency{0};
+  bool secondary_queued = false;
+  bool secondary_dropped = false;
+};
+
+// A secondary call done: both sides' answers, for the comparator.
+struct SecondaryResult {
+  const mappings::PackTransaction* transaction = nullptr;
+  std::string product_line;
+  std::string account;
+  Stage stage = Stage::kLegacyOnly;
+  Side primary = Side::kLegacy;
+  bool compare = false;
+  adapters::BackendReply legacy_reply;
+  adapters::BackendReply new_reply;
+  Status secondary_status;  // not OK: the secondary call failed (no new/legacy reply)
+  std::chrono::nanoseconds secondary_latency{0};
+};
+
+class ExecutorObserver {
+ public:
+  virtual ~ExecutorObserver() = default;
+  virtual void onRequest(const RequestInfo& info) = 0;
+  virtual void onSecondary(const SecondaryResult& result) = 0;
+};
+
+struct ExecutorOptions {
+  std::chrono::milliseconds legacy_timeout{2000};
+  std::chrono::milliseconds new_timeout{2000};
+  size_t secondary_queue = 10000;
+  int secondary_workers = 4;
+};
+
+class Executor {
+ public:
+  Executor(ExecutorOptions options, std::shared_ptr<const mappings::Pack> pack,
+           adapters::Backend& legacy, adapters::Backend& newcore, ExecutorObserver& observer,
+           std::shared_ptr<const StageTable> stages);
+  ~Executor();  // stop(): drains the queue
+
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  ChannelReply handle(std::string_view trancode, std::string_view commarea);
+
+  void setStages(std::shared_ptr<const StageTable> stages);
+  std::shared_ptr<const StageTable> stages() const;
+
+  // Secondary calls waiting, and dropped because the queue was full.
+  size_t secondaryDepth() const;
+  uint64_t secondaryDropped() const { return dropped_.load(); }
+  // Waits until the queue is empty and no secondary call runs (tests, shutdown).
+  void drain();
+  // Finishes what is queued, then stops the workers. Idempotent.
+  void stop();
+
+ private:
+  struct Job {
+    const mappings::PackTransaction* transaction;
+    std::string trancode;
+    std::string commarea;
+    adapters::BackendReply primary_reply;
+    RequestInfo info;
+    bool compare;
+  };
+
+  ChannelReply badRequest(RequestInfo& info, adapters::SystemError error, std::string message);
+  void enqueue(Job job, RequestInfo& info);
+  void work();
+  adapters::Backend& sideOf(Side side) { return side == Side::kLegacy ? legacy_ : new_; }
+  std::chrono::milliseconds timeoutOf(Side side) const {
+    return side == Side::kLegacy ? options_.legacy_timeout : options_.new_timeout;
+  }
+
+  const ExecutorOptions options_;
+  const std::shared_ptr<const mappings::Pack> pack_;
+  adapters::Backend& legacy_;
+  adapters::Backend& new_;
+  ExecutorObserver& observer_;
+  std::shared_ptr<const StageTable> stages_;  // atomic_load/atomic_store
+
+  mutable std::mutex mu_;
+  std::condition_variable ready_;
+  std::condition_variable idle_;
+  std::deque<Job> queue_;  // guarded by mu_
+  int running_ = 0;        // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::atomic<uint64_t> dropped_{0};
+  std::vector<std::thread> workers_;
+};
+
+// The account numbers of a decoded request's key fields, as text (numbers
+// zero-padded to their picture). Exposed for tests.
+std::vector<std::string> keyAccounts(const mappings::PackTransaction& transaction,
+                                     const mappings::Record& record);
+
+}  // namespace corebridge::bridge

@@ -1,0 +1,271 @@
+// The executor over fake back ends: each stage calls the right sides, a
+// transfer across lines runs at the least migrated stage, bad input reaches
+// neither side, a dead primary gets CB07, a slow secondary does not delay
+// the answer, a full queue drops and counts.
+#include "bridge/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "mappings/copybook.h"
+#include "tests/fakes/fake_backend.h"
+#include "tools/channel-sim/bank_client.h"
+
+namespace corebridge::bridge {
+namespace {
+
+using fakes::FakeBackend;
+using mappings::Decimal;
+using sim::BankCodecs;
+using sim::Txn;
+
+const std::string kCopybooks = std::string(CB_SOURCE_DIR) + "/legacy/cobol/copybooks";
+
+mappings::PackTransaction transaction(const std::string& trancode, const std::string& copybook,
+                                      mappings::TxnKind kind, std::vector<std::string> keys) {
+  mappings::PackTransaction t;
+  t.trancode = trancode;
+  t.copybook = kCopybooks + "/" + copybook;
+  t.kind = kind;
+  t.key_fields = std::move(keys);
+  t.txn_id_field = "CA-TXN-ID";
+  t.return_code_field = "CA-RETURN-CODE";
+  mappings::CopybookOptions options;
+  options.search_path = {kCopybooks};
+  auto layout = mappings::parseCopybookFile(t.copybook, options);
+  EXPECT_TRUE(layout.ok()) << layout.status().toString();
+  t.layout = std::make_shared<const mappings::Layout>(std::move(*layout));
+  auto codec = mappings::RecordCodec::create(t.layout, {});
+  EXPECT_TRUE(codec.ok()) << codec.status().toString();
+  t.codec = std::shared_ptr<const mappings::RecordCodec>(std::move(*codec));
+  return t;
+}
+
+std::shared_ptr<const mappings::Pack> demoPack() {
+  auto pack = std::make_shared<mappings::Pack>();
+  pack->name = "test";
+  pack->product_lines.prefix_length = 2;
+  pack->product_lines.prefixes = {
+      {"10", "SAVINGS"}, {"20", "CHECKING"}, {"30", "TERM_DEPOSIT"}, {"40", "LOAN"}};
+  pack->transactions.push_back(
+      transaction("ACCTPOST", "CAPOST.cpy", mappings::TxnKind::kWrite, {"PST-ACCT-NUMBER"}));
+  pack->transactions.push_back(transaction("ACCTXFER", "CAXFER.cpy", mappings::TxnKind::kWrite,
+                                           {"XFR-FROM-ACCT", "XFR-TO-ACCT"}));
+  pack->transactions.push_back(
+      transaction("ACCTINQ", "CAINQ.cpy", mappings::TxnKind::kRead, {"INQ-ACCT-NUMBER"}));
+  return pack;
+}
+
+class RecordingObserver : public ExecutorObserver {
+ public:
+  void onRequest(const RequestInfo& info) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    requests.push_back(info);
+  }
+  void onSecondary(const SecondaryResult& result) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    secondaries.push_back(result);
+  }
+  std::mutex mu_;
+  std::vector<RequestInfo> requests;
+  std::vector<SecondaryResult> secondaries;
+};
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto codecs = BankCodecs::load(kCopybooks, mappings::Dialect());
+    ASSERT_TRUE(codecs.ok()) << codecs.status().toString();
+    codecs_ = std::move(*codecs);
+  }
+  std::unique_ptr<Executor> make(Stage savings, Stage checking, ExecutorOptions options = {}) {
+    return makeWith(legacy_, new_, savings, checking, options);
+  }
+  std::unique_ptr<Executor> makeWith(FakeBackend& legacy, FakeBackend& newcore, Stage savings,
+                                     Stage checking, ExecutorOptions options = {}) {
+    auto table = std::make_shared<StageTable>();
+    table->lines["SAVINGS"] = {savings, 100};
+    table->lines["CHECKING"] = {checking, 100};
+    return std::make_unique<Executor>(options, demoPack(), legacy, newcore, observer_, table);
+  }
+  std::string post(const std::string& account) {
+    std::string c;
+    EXPECT_TRUE(codecs_
+                    ->request(Txn::kPost,
+                              {BankCodecs::text("CA-TXN-ID", "T-1"),
+                               BankCodecs::number("PST-ACCT-NUMBER", *Decimal::parse(account)),
+                               BankCodecs::text("PST-DR-CR-CODE", "C"),
+                               BankCodecs::number("PST-AMOUNT", *Decimal::parse("12.34"))},
+                              &c)
+                    .ok());
+    return c;
+  }
+  std::string transfer(const std::string& from, const std::string& to) {
+    std::string c;
+    EXPECT_TRUE(codecs_
+                    ->request(Txn::kTransfer,
+                              {BankCodecs::text("CA-TXN-ID", "T-2"),
+                               BankCodecs::number("XFR-FROM-ACCT", *Decimal::parse(from)),
+                               BankCodecs::number("XFR-TO-ACCT", *Decimal::parse(to)),
+                               BankCodecs::number("XFR-AMOUNT", *Decimal::parse("1.00"))},
+                              &c)
+                    .ok());
+    return c;
+  }
+  std::string inquiry(const std::string& account) {
+    std::string c;
+    EXPECT_TRUE(codecs_
+                    ->request(Txn::kInquiry,
+                              {BankCodecs::text("CA-TXN-ID", "T-3"),
+                               BankCodecs::number("INQ-ACCT-NUMBER", *Decimal::parse(account))},
+                              &c)
+                    .ok());
+    return c;
+  }
+
+  std::unique_ptr<BankCodecs> codecs_;
+  FakeBackend legacy_{"legacy"};
+  FakeBackend new_{"new"};
+  RecordingObserver observer_;
+};
+
+TEST_F(ExecutorTest, EachStageCallsTheSidesOfTheDesignTable) {
+  struct Row {
+    Stage stage;
+    size_t legacy_calls;  // a write and a read
+    size_t new_calls;
+    size_t compared;
+  };
+  const Row rows[] = {{Stage::kLegacyOnly, 2, 0, 0},
+                      {Stage::kDualWrite, 2, 1, 1},
+                      {Stage::kShadow, 2, 2, 2},
+                      {Stage::kNewPrimary, 2, 2, 2},
+                      {Stage::kNewOnly, 0, 2, 0}};
+  for (const Row& row : rows) {
+    SCOPED_TRACE(std::string(stageName(row.stage)));
+    FakeBackend legacy("legacy");
+    FakeBackend newcore("new");
+    observer_.secondaries.clear();
+    auto ex = makeWith(legacy, newcore, row.stage, row.stage);
+    const std::string w = post("100010000017");
+    ChannelReply reply = ex->handle("ACCTPOST", w);
+    ASSERT_FALSE(reply.system_error) << reply.message;
+    EXPECT_EQ(reply.reply.commarea, w);  // the fake echoes
+    EXPECT_FALSE(ex->handle("ACCTINQ", inquiry("100010000017")).system_error);
+    ex->drain();
+    EXPECT_EQ(legacy.callCount(), row.legacy_calls);
+    EXPECT_EQ(newcore.callCount(), row.new_calls);
+    size_t compared = 0;
+    for (const SecondaryResult& s : observer_.secondaries) {
+      compared += s.compare ? 1 : 0;
+      EXPECT_TRUE(s.secondary_status.ok());
+      EXPECT_FALSE(s.legacy_reply.commarea.empty());
+      EXPECT_FALSE(s.new_reply.commarea.empty());
+    }
+    EXPECT_EQ(compared, row.compared);
+    // The secondary of a write sees the primary's reply.
+    for (const FakeBackend* side : {&legacy, &newcore}) {
+      const bool secondary_side =
+          (row.stage == Stage::kNewPrimary) ? side == &legacy : side == &newcore;
+      for (const auto& call : side->calls()) {
+        EXPECT_EQ(call.had_primary_reply, secondary_side && (row.stage == Stage::kDualWrite ||
+                                                             row.stage == Stage::kShadow ||
+                                                             row.stage == Stage::kNewPrimary));
+      }
+    }
+  }
+}
+
+TEST_F(ExecutorTest, ATransferAcrossLinesRunsAtTheLeastMigratedStage) {
+  auto ex = make(Stage::kNewOnly, Stage::kDualWrite);
+  ChannelReply r = ex->handle("ACCTXFER", transfer("100010000017", "200010000015"));
+  ASSERT_FALSE(r.system_error);
+  ex->drain();
+  ASSERT_EQ(observer_.requests.size(), 1u);
+  EXPECT_EQ(observer_.requests[0].stage, Stage::kDualWrite);
+  EXPECT_EQ(observer_.requests[0].product_line, "SAVINGS+CHECKING");
+  EXPECT_EQ(legacy_.callCount(), 1u);  // primary
+  EXPECT_EQ(new_.callCount(), 1u);     // secondary
+  // Savings alone is new-only.
+  ASSERT_FALSE(ex->handle("ACCTPOST", post("100010000017")).system_error);
+  ex->drain();
+  EXPECT_EQ(legacy_.callCount(), 1u);
+  EXPECT_EQ(new_.callCount(), 2u);
+}
+
+TEST_F(ExecutorTest, BadInputReachesNeitherSide) {
+  auto ex = make(Stage::kShadow, Stage::kShadow);
+  ChannelReply unknown = ex->handle("ACCTNOPE", post("100010000017"));
+  EXPECT_TRUE(unknown.system_error);
+  EXPECT_EQ(unknown.error, adapters::SystemError::kUnknownTrancode);
+
+  std::string shorter = post("100010000017");
+  shorter.pop_back();
+  ChannelReply length = ex->handle("ACCTPOST", shorter);
+  EXPECT_TRUE(length.system_error);
+  EXPECT_EQ(length.error, adapters::SystemError::kCommareaLength);
+
+  std::string bad_packed = post("100010000017");
+  // PST-AMOUNT: the 8-byte COMP-3 after the header (80), account (12), code
+  // (1) and txn code (4): a non-decimal nibble.
+  bad_packed[80 + 12 + 1 + 4] = static_cast<char>(0xAB);
+  ChannelReply data = ex->handle("ACCTPOST", bad_packed);
+  EXPECT_TRUE(data.system_error);
+  EXPECT_EQ(data.error, adapters::SystemError::kCommareaData);
+  EXPECT_NE(data.message.find("PST-AMOUNT"), std::string::npos) << data.message;
+  ex->drain();
+  EXPECT_EQ(legacy_.callCount(), 0u);
+  EXPECT_EQ(new_.callCount(), 0u);
+  for (const RequestInfo& info : observer_.requests) {
+    EXPECT_EQ(info.outcome, "bad_request");
+  }
+}
+
+TEST_F(ExecutorTest, ADeadPrimaryGetsResourceUnavailableAndNoSecondary) {
+  auto ex = make(Stage::kShadow, Stage::kShadow);
+  legacy_.setAnswer([](std::string_view, std::string_view) -> Result<adapters::BackendReply> {
+    return unavailable("connection refused");
+  });
+  ChannelReply r = ex->handle("ACCTPOST", post("100010000017"));
+  EXPECT_TRUE(r.system_error);
+  EXPECT_EQ(r.error, adapters::SystemError::kUnavailable);
+  ex->drain();
+  EXPECT_EQ(new_.callCount(), 0u);
+  EXPECT_EQ(observer_.requests.back().outcome, "unavailable");
+}
+
+TEST_F(ExecutorTest, ASlowSecondaryDoesNotDelayTheAnswer) {
+  ExecutorOptions options;
+  options.secondary_workers = 1;
+  auto ex = make(Stage::kShadow, Stage::kShadow, options);
+  new_.setDelay(std::chrono::milliseconds(300));
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_FALSE(ex->handle("ACCTPOST", post("100010000017")).system_error);
+  const auto answered = std::chrono::steady_clock::now() - t0;
+  // The answer came back while the secondary still ran: it is still queued
+  // or running now (a value, not a timing assertion).
+  EXPECT_EQ(ex->secondaryDepth(), 1u);
+  ex->drain();
+  EXPECT_EQ(ex->secondaryDepth(), 0u);
+  ASSERT_EQ(observer_.secondaries.size(), 1u);
+  EXPECT_GT(observer_.secondaries[0].secondary_latency, answered);
+}
+
+TEST_F(ExecutorTest, AFullQueueDropsAndCounts) {
+  ExecutorOptions options;
+  options.secondary_workers = 1;
+  options.secondary_queue = 2;
+  auto ex = make(Stage::kShadow, Stage::kShadow, options);
+  new_.setDelay(std::chrono::milliseconds(200));
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_FALSE(ex->handle("ACCTPOST", post("100010000017")).system_error);
+  }
+  EXPECT_GE(ex->secondaryDropped(), 3u);
+  ex->drain();
+  EXPECT_EQ(observer_.secondaries.size() + ex->secondaryDropped(), 6u);
+}
+
+}  // namespace
+}  // namespace corebridge::bridge
