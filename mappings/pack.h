@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,10 @@ struct FieldMapping {
   std::string transform = "text";
   std::map<std::string, std::string> codes;  // legacy value -> API value (reply: inverted)
   std::string value;                         // "const"
+  // Request only: the largest value the API gets. A larger one is answered
+  // without a call, as the outcome "InvalidRequest.<api>" (STM-MAX-POSTINGS
+  // 1-10 while the new core takes up to 100).
+  std::optional<int64_t> max;
   int line = 0;
 };
 
@@ -69,6 +74,25 @@ struct FieldMapping {
 struct ReturnCode {
   std::string code;    // "20"
   std::string reason;  // "INSUFFICIENT FUNDS"
+  // The reply area (reply_group) is left as received instead of being
+  // initialised: legacy answers a duplicate txn id (50) and a missing one
+  // before touching it.
+  bool keep_reply = false;
+  // After this refusal the account (first key field) is read with
+  // getAccount and `refusal_reply` fills the reply from it ("account.*"), as
+  // legacy shows the master's balances beside a 20 or 30.
+  bool read_account = false;
+  int line = 0;
+};
+
+// A transfer's refusal names the failed leg: the exception's account_id is
+// compared with the request's `api` field; on a match `field` gets `value`
+// and the reason text is prefixed with `reason_prefix` ("FROM ").
+struct LegRule {
+  std::string api;            // "from_account_id"
+  std::string value;          // "F"
+  std::string reason_prefix;  // "FROM "
+  int line = 0;
 };
 
 struct PackTransaction {
@@ -76,9 +100,9 @@ struct PackTransaction {
   std::string copybook;  // resolved path
   std::string record;    // the 01 record; empty: the first
   TxnKind kind = TxnKind::kRead;
-  std::string txn_id_field;      // "CA-TXN-ID": the idempotency key of a write
-  std::string return_code_field; // "CA-RETURN-CODE"
-  std::string reason_field;      // "CA-REASON-TEXT"
+  std::string txn_id_field;             // "CA-TXN-ID": the idempotency key of a write
+  std::string return_code_field;        // "CA-RETURN-CODE"
+  std::string reason_field;             // "CA-REASON-TEXT"
   std::vector<std::string> key_fields;  // account numbers, in order ("XFR-FROM-ACCT", ...)
   // The new core's call: getAccount, openAccount, post, transfer,
   // getStatement, closeAccount.
@@ -86,10 +110,31 @@ struct PackTransaction {
   std::vector<FieldMapping> request;  // API request field <- COMMAREA
   std::vector<FieldMapping> reply;    // COMMAREA <- API result
   // Outcome -> legacy return code: "ok", "NotFound", "InsufficientFunds",
-  // "AccountClosed", "BalanceNotZero", "InvalidRequest", "IdempotencyConflict".
+  // "AccountClosed", "BalanceNotZero", "InvalidRequest", "IdempotencyConflict",
+  // each optionally qualified (looked up first): "AccountClosed.FROZEN" (the
+  // status), "BalanceNotZero.accrued_interest" (the first non-zero of
+  // ledger_balance, accrued_interest, hold_count), "InvalidRequest.amount"
+  // (InvalidRequest.field).
   std::map<std::string, ReturnCode> outcomes;
   std::vector<NoiseRule> noise;
   int line = 0;
+
+  // The header field where the program puts the business date it ran under
+  // (CA-BUSINESS-DATE): read from the request or the primary reply to pass
+  // it on, written into the reply. Empty: none.
+  std::string business_date_field;
+  // The group legacy initialises on every reply (numbers zero, text and
+  // tables spaces) before filling it; empty: nothing is initialised.
+  std::string reply_group;
+  // On a refusal: reply fields from the exception ("exception.*") or from
+  // the account read after it ("account.*", see ReturnCode::read_account).
+  std::vector<FieldMapping> refusal_reply;
+  // Secondary call of a write with the legacy reply at hand: API request
+  // fields taken from the primary's reply (ACCTOPEN: the number legacy
+  // assigned).
+  std::vector<FieldMapping> from_primary;
+  std::string failed_leg_field;  // "XFR-FAILED-LEG"; empty: no legs
+  std::vector<LegRule> legs;
 
   // Compiled from `copybook` in the pack's wire dialect by loadPack().
   std::shared_ptr<const Layout> layout;
@@ -109,6 +154,7 @@ struct Pack {
   std::string source;    // the pack.yaml path
   std::string name;      // "demobank"
   std::string currency;  // ISO code of the money fields, "USD"
+  int minor_digits = 2;  // decimals of a minor unit of `currency` (USD: 2)
   Dialect dialect;       // the wire dialect of the COMMAREAs (IBM, cp037)
   ProductLineRule product_lines;
   std::vector<PackTransaction> transactions;
@@ -119,5 +165,8 @@ struct Pack {
 };
 
 Result<std::shared_ptr<const Pack>> loadPack(const std::string& path);
+
+// The outcome names `outcomes` may use (before an optional ".qualifier").
+const std::vector<std::string>& outcomeNames();
 
 }  // namespace corebridge::mappings
