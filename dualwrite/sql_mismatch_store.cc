@@ -399,7 +399,7 @@ Status SqlMismatchStore::writeBatch(const std::vector<Mismatch>& batch) {
           CB_RETURN_IF_ERROR(st.bindString(5, clip(m.product_line, 32)));
           CB_RETURN_IF_ERROR(st.bindString(6, clip(m.stage, 16)));
           CB_RETURN_IF_ERROR(st.bindString(7, sideName(m.primary)));
-          CB_RETURN_IF_ERROR(st.bindString(8, clip(maskFreeText(m.txn_id, false), 64)));
+          CB_RETURN_IF_ERROR(st.bindString(8, clip(m.txn_id, 64)));
           CB_RETURN_IF_ERROR(st.bindString(9, clip(maskAccount(m.account), 64)));
           CB_RETURN_IF_ERROR(st.bindInt64(10, static_cast<int64_t>(m.differences.size())));
           CB_RETURN_IF_ERROR(st.bindString(11, m.legacy_payload));
