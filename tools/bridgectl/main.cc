@@ -5,6 +5,10 @@
 #include "common/logging.h"
 #include "tools/bridgectl/commands.h"
 
+namespace corebridge::tools {
+int mismatchesCommand(int argc, char** argv);  // mismatch_commands.cc
+}  // namespace corebridge::tools
+
 namespace {
 
 constexpr const char kUsage[] = R"(usage: bridgectl COMMAND [options]
@@ -13,6 +17,7 @@ Commands:
   decode    mainframe records -> JSON Lines, through a copybook
   encode    JSON Lines -> mainframe records, through a copybook
   layout    print the layout a copybook compiles to
+  mismatches  what the comparator found, from the mismatch store
 
 `bridgectl COMMAND --help` describes each command's options.
 )";
@@ -34,6 +39,9 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "layout") == 0) {
     return corebridge::tools::layoutCommand(argc, argv);
+  }
+  if (std::strcmp(command, "mismatches") == 0) {
+    return corebridge::tools::mismatchesCommand(argc, argv);
   }
   std::fprintf(stderr, "bridgectl: unknown command '%s'\n%s", command, kUsage);
   return 2;
