@@ -36,7 +36,7 @@ std::vector<Migration> migrations(const odbc::Dialect& dialect) {
           "CREATE TABLE dw_mismatches ("
           " mismatch_id VARCHAR(40) NOT NULL PRIMARY KEY,"
           " time_us BIGINT NOT NULL,"
-          " time VARCHAR(32) NOT NULL,"
+          " time_utc VARCHAR(32) NOT NULL,"
           " trancode VARCHAR(8) NOT NULL,"
           " product_line VARCHAR(32) NOT NULL,"
           " stage VARCHAR(16) NOT NULL,"
@@ -382,7 +382,7 @@ Status SqlMismatchStore::writeBatch(const std::vector<Mismatch>& batch) {
       [&](Connection& c) -> Status {
         CB_ASSIGN_OR_RETURN(
             auto insert_m,
-            c.prepare("INSERT INTO dw_mismatches (mismatch_id, time_us, time, trancode, "
+            c.prepare("INSERT INTO dw_mismatches (mismatch_id, time_us, time_utc, trancode, "
                       "product_line, stage, primary_side, txn_id, account, difference_count, "
                       "legacy_payload, new_payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         CB_ASSIGN_OR_RETURN(

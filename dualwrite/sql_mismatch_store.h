@@ -14,7 +14,7 @@
 // Schema (versioned like the new core's, table dw_schema_migrations; see
 // docs/comparator.md):
 //   dw_mismatches        one row per mismatch: mismatch_id (text key),
-//                        time_us (microseconds since the epoch, UTC), time
+//                        time_us (microseconds since the epoch, UTC), time_utc
 //                        (ISO 8601 text), trancode, product_line, stage,
 //                        primary_side, txn_id, account (masked),
 //                        difference_count, legacy_payload, new_payload (JSON)

@@ -31,7 +31,7 @@ CREATE TABLE dw_schema_migrations (version INTEGER NOT NULL PRIMARY KEY,
 INSERT INTO dw_schema_migrations VALUES (1, 'mismatches and their field differences',
   '2024-03-15T00:00:00.000000Z');
 CREATE TABLE dw_mismatches (mismatch_id VARCHAR(40) NOT NULL PRIMARY KEY,
-  time_us BIGINT NOT NULL, time VARCHAR(32) NOT NULL, trancode VARCHAR(8) NOT NULL,
+  time_us BIGINT NOT NULL, time_utc VARCHAR(32) NOT NULL, trancode VARCHAR(8) NOT NULL,
   product_line VARCHAR(32) NOT NULL, stage VARCHAR(16) NOT NULL,
   primary_side VARCHAR(8) NOT NULL, txn_id VARCHAR(64) NOT NULL, account VARCHAR(64) NOT NULL,
   difference_count INTEGER NOT NULL, legacy_payload TEXT NOT NULL, new_payload TEXT NOT NULL);
