@@ -127,6 +127,16 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     }
   }
   info.product_line = join(lines, '+');
+  if (!tx->txn_id_field.empty()) {
+    const int index = tx->layout->find(tx->txn_id_field);
+    const mappings::Value* v = index == mappings::kNoIndex ? nullptr : record.first(index);
+    if (v != nullptr && v->kind == mappings::Value::Kind::kText) {
+      info.txn_id = v->text;
+      while (!info.txn_id.empty() && info.txn_id.back() == ' ') {
+        info.txn_id.pop_back();
+      }
+    }
+  }
   info.account = accounts.empty() ? std::string() : accounts.front();
   const bool write = tx->kind == mappings::TxnKind::kWrite;
   const Route r = route(*stages(), lines, write, info.account);
@@ -207,6 +217,7 @@ void Executor::work() {
     result.transaction = job.transaction;
     result.product_line = job.info.product_line;
     result.account = job.info.account;
+    result.txn_id = job.info.txn_id;
     result.stage = job.info.stage;
     result.primary = job.info.primary;
     result.compare = job.compare;

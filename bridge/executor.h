@@ -52,6 +52,7 @@ struct RequestInfo {
   std::string trancode;
   std::string product_line;  // the lines touched, joined with '+'; "" if none
   std::string account;       // the sticky (first key) account, unmasked: mask before logging
+  std::string txn_id;        // the channel's transaction id (the pack's txn_id_field)
   Stage stage = Stage::kLegacyOnly;
   Side primary = Side::kLegacy;
   // "ok" (a reply), "bad_request" (CB02-CB04), "unavailable" (CB07 for the
@@ -67,6 +68,7 @@ struct SecondaryResult {
   const mappings::PackTransaction* transaction = nullptr;
   std::string product_line;
   std::string account;
+  std::string txn_id;
   Stage stage = Stage::kLegacyOnly;
   Side primary = Side::kLegacy;
   bool compare = false;

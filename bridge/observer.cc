@@ -1,0 +1,165 @@
+#include "bridge/observer.h"
+
+#include "common/logging.h"
+
+namespace corebridge::bridge {
+
+namespace {
+
+std::string seriesKey(const std::string& name, const Labels& labels) {
+  std::string key = name;
+  for (const auto& [k, v] : labels) {
+    key += '\x1f';
+    key += k;
+    key += '=';
+    key += v;
+  }
+  return key;
+}
+
+dualwrite::Side toDualwrite(Side side) {
+  return side == Side::kLegacy ? dualwrite::Side::kLegacy : dualwrite::Side::kNew;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BridgeObserver>> BridgeObserver::create(const mappings::Pack& pack,
+                                                               MetricsRegistry& metrics,
+                                                               dualwrite::MismatchSink* sink) {
+  std::unique_ptr<BridgeObserver> o(new BridgeObserver(metrics, sink));
+  for (const mappings::PackTransaction& tx : pack.transactions) {
+    auto comparator = dualwrite::Comparator::create(tx);
+    if (!comparator.ok()) {
+      return comparator.status().withContext(pack.source + ": transaction " + tx.trancode);
+    }
+    o->comparators_[tx.trancode] = std::move(*comparator);
+  }
+  return o;
+}
+
+BridgeObserver::BridgeObserver(MetricsRegistry& metrics, dualwrite::MismatchSink* sink)
+    : metrics_(metrics), sink_(sink) {}
+
+Counter* BridgeObserver::counter(const std::string& name, const std::string& help,
+                                 const Labels& labels) {
+  const std::string key = seriesKey(name, labels);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = counters_by_key_.find(key);
+  if (it != counters_by_key_.end()) {
+    return it->second;
+  }
+  auto c = metrics_.counter(name, help, labels);
+  Counter* out = c.ok() ? *c : nullptr;
+  counters_by_key_[key] = out;
+  return out;
+}
+
+Histogram* BridgeObserver::histogram(const std::string& name, const std::string& help,
+                                     const Labels& labels) {
+  const std::string key = seriesKey(name, labels);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = histograms_by_key_.find(key);
+  if (it != histograms_by_key_.end()) {
+    return it->second;
+  }
+  auto h = metrics_.histogram(name, help, labels);
+  Histogram* out = h.ok() ? *h : nullptr;
+  histograms_by_key_[key] = out;
+  return out;
+}
+
+void BridgeObserver::onRequest(const RequestInfo& info) {
+  const std::string stage(stageName(info.stage));
+  if (Counter* c = counter("corebridge_requests_total",
+                           "Channel requests by transaction, product line, stage and outcome.",
+                           {{"trancode", info.trancode},
+                            {"product_line", info.product_line},
+                            {"stage", stage},
+                            {"outcome", info.outcome}})) {
+    c->inc();
+  }
+  if (info.outcome != "bad_request") {
+    if (Histogram* h = histogram(
+            "corebridge_backend_duration_seconds", "Back-end call latency by side and role.",
+            {{"side", std::string(sideName(info.primary))}, {"role", "primary"}})) {
+      h->observe(info.primary_latency);
+    }
+  }
+  auto log = logger("bridge");
+  if (log->should_log(spdlog::level::debug)) {
+    log->debug("txn={} trancode={} line={} stage={} account={} primary={} outcome={} us={}{}",
+               info.txn_id, info.trancode, info.product_line, stage, maskAccount(info.account),
+               sideName(info.primary), info.outcome,
+               std::chrono::duration_cast<std::chrono::microseconds>(info.primary_latency).count(),
+               info.secondary_dropped ? " secondary=dropped" : "");
+  }
+}
+
+void BridgeObserver::onSecondary(const SecondaryResult& result) {
+  const Side secondary = result.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
+  const std::string trancode = result.transaction != nullptr ? result.transaction->trancode : "";
+  const std::string outcome =
+      result.secondary_status.ok()
+          ? "ok"
+          : (result.secondary_status.code() == StatusCode::kDeadlineExceeded ? "timeout" : "error");
+  if (Counter* c =
+          counter("corebridge_secondary_total", "Secondary calls by side, transaction and outcome.",
+                  {{"side", std::string(sideName(secondary))},
+                   {"trancode", trancode},
+                   {"outcome", outcome}})) {
+    c->inc();
+  }
+  if (Histogram* h = histogram(
+          "corebridge_backend_duration_seconds", "Back-end call latency by side and role.",
+          {{"side", std::string(sideName(secondary))}, {"role", "secondary"}})) {
+    h->observe(result.secondary_latency);
+  }
+  if (!result.secondary_status.ok()) {
+    counters_.secondary_errors.fetch_add(1);
+    logger("bridge")->warn("txn={} trancode={} account={}: secondary {} call failed: {}",
+                           result.txn_id, trancode, maskAccount(result.account),
+                           sideName(secondary), result.secondary_status.toString());
+    return;
+  }
+  if (!result.compare) {
+    return;
+  }
+  auto it = comparators_.find(trancode);
+  if (it == comparators_.end()) {
+    return;
+  }
+  const dualwrite::Comparator& comparator = *it->second;
+  const dualwrite::Comparison comparison =
+      comparator.compare(result.legacy_reply, result.new_reply);
+  counters_.comparisons.fetch_add(1);
+  if (Counter* c = counter(
+          "corebridge_comparisons_total", "Compared secondary calls by transaction and result.",
+          {{"trancode", trancode}, {"result", comparison.equal() ? "equal" : "different"}})) {
+    c->inc();
+  }
+  if (comparison.equal()) {
+    return;
+  }
+  counters_.mismatches.fetch_add(1);
+  for (const dualwrite::FieldDifference& d : comparison.differences) {
+    if (Counter* c = counter("corebridge_mismatches_total",
+                             "Differences between the two sides' replies by transaction and field.",
+                             {{"trancode", trancode}, {"field", d.field}})) {
+      c->inc();
+    }
+  }
+  if (sink_ != nullptr) {
+    dualwrite::MismatchContext context;
+    context.time = std::chrono::system_clock::now();
+    context.trancode = trancode;
+    context.product_line = result.product_line;
+    context.stage = std::string(stageName(result.stage));
+    context.primary = toDualwrite(result.primary);
+    context.txn_id = result.txn_id;
+    context.account = result.account;
+    sink_->record(dualwrite::makeMismatch(comparator, comparison, result.legacy_reply,
+                                          result.new_reply, context));
+  }
+}
+
+}  // namespace corebridge::bridge

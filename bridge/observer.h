@@ -1,0 +1,61 @@
+// BridgeObserver: what the bridge does with each transaction the Executor
+// ran: counts it (bridge/metrics.h, names in docs/admin-api.md), logs it at
+// debug level with the account masked, and for a compared secondary call
+// compares both replies field by field (dualwrite/comparator.h), counting
+// the differences by transaction and field and keeping the mismatch, both
+// payloads masked, in the MismatchSink.
+//
+// Thread-safety: the Executor calls it from every connection thread and
+// every secondary worker at once.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "bridge/executor.h"
+#include "bridge/metrics.h"
+#include "dualwrite/comparator.h"
+#include "dualwrite/mismatch_sink.h"
+#include "mappings/pack.h"
+
+namespace corebridge::bridge {
+
+struct ObserverCounters {
+  std::atomic<uint64_t> comparisons{0};
+  std::atomic<uint64_t> mismatches{0};  // comparisons that found a difference
+  std::atomic<uint64_t> secondary_errors{0};
+};
+
+class BridgeObserver : public ExecutorObserver {
+ public:
+  // InvalidArgument when a transaction's noise rules do not fit its copybook.
+  // `sink` may be null (metrics only).
+  static Result<std::unique_ptr<BridgeObserver>> create(const mappings::Pack& pack,
+                                                        MetricsRegistry& metrics,
+                                                        dualwrite::MismatchSink* sink);
+
+  // ExecutorObserver
+  void onRequest(const RequestInfo& info) override;
+  void onSecondary(const SecondaryResult& result) override;
+
+  const ObserverCounters& counters() const { return counters_; }
+
+ private:
+  BridgeObserver(MetricsRegistry& metrics, dualwrite::MismatchSink* sink);
+  Counter* counter(const std::string& name, const std::string& help, const Labels& labels);
+  Histogram* histogram(const std::string& name, const std::string& help, const Labels& labels);
+
+  MetricsRegistry& metrics_;
+  dualwrite::MismatchSink* sink_;
+  std::map<std::string, std::unique_ptr<dualwrite::Comparator>> comparators_;  // by trancode
+  ObserverCounters counters_;
+
+  std::mutex mu_;  // guards the series caches (the series themselves are atomic)
+  std::unordered_map<std::string, Counter*> counters_by_key_;
+  std::unordered_map<std::string, Histogram*> histograms_by_key_;
+};
+
+}  // namespace corebridge::bridge
