@@ -144,6 +144,10 @@ class RouteHandler : public Poco::Net::HTTPRequestHandler {
                                  e.what());
           out = AdminResponse{};
           plain(&out, 500, "internal error\n");
+        } catch (...) {
+          logger("admin")->error("{} {} from {}: handler failed", in.method, in.path, in.peer);
+          out = AdminResponse{};
+          plain(&out, 500, "internal error\n");
         }
       }
       write(in.method == "HEAD", out, response);

@@ -17,7 +17,8 @@
 // Deadlines: every call honours CallContext::deadline for each step (waiting
 // for a pooled connection, connecting, writing, reading); all sockets are
 // non-blocking and waited on with poll(2). Connecting is also bounded by
-// `connect_timeout`.
+// `connect_timeout`. A default CallContext (deadline at the clock's epoch)
+// has always expired: such a call sends nothing and is DeadlineExceeded.
 //
 // Errors (the seam's codes):
 //   InvalidArgument   the frame cannot be built (TRANCODE empty, too long or

@@ -321,6 +321,52 @@ TEST(TcpLegacyBackendFake, RefusedPortIsUnavailable) {
   ::close(fd);
 }
 
+// A listener whose accept queue is full drops further SYNs (Linux), so a
+// connect neither succeeds nor fails: connect_timeout decides (Unavailable),
+// or the call's deadline when that comes first (DeadlineExceeded).
+TEST(TcpLegacyBackendFake, ConnectThatHangsIsBoundedByConnectTimeoutAndDeadline) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
+  // Fill the queue: connect until one does not complete at once.
+  std::vector<int> fillers;
+  bool full = false;
+  for (int i = 0; i < 16 && !full; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    fillers.push_back(fd);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      pollfd p{fd, POLLOUT, 0};
+      full = ::poll(&p, 1, 200) == 0;
+    }
+  }
+  if (full) {
+    TcpLegacyOptions o;
+    o.port = ntohs(a.sin_port);
+    o.connect_timeout = milliseconds(100);
+    auto backend = std::move(TcpLegacyBackend::create(o)).value();
+    auto r = backend->call("ECHO", "A", within(seconds(10)));
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().toString();
+    EXPECT_NE(r.status().message().find("connect timed out"), std::string::npos);
+    o.connect_timeout = seconds(10);
+    backend = std::move(TcpLegacyBackend::create(o)).value();
+    r = backend->call("ECHO", "A", within(milliseconds(100)));
+    EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded) << r.status().toString();
+    EXPECT_EQ(backend->stats().open_connections, 0u);
+  }
+  for (int fd : fillers) {
+    ::close(fd);
+  }
+  ::close(listener);
+  if (!full) {
+    GTEST_SKIP() << "the kernel accepted every connect; cannot make one hang";
+  }
+}
+
 TEST(TcpLegacyBackendFake, ConnectionClosedWhileIdleIsReplacedWithoutFailingACall) {
   FakeGateway gateway;
   auto backend = makeBackend(gateway.port());
@@ -367,7 +413,7 @@ TEST(TcpLegacyBackendFake, PoolExhaustedUntilTheDeadlineIsUnavailable) {
   FakeGateway gateway;
   auto backend = makeBackend(gateway.port(), /*pool_size=*/1);
   std::thread blocker([&] {
-    EXPECT_EQ(backend->call("SILENT", "A", within(seconds(2))).status().code(),
+    EXPECT_EQ(backend->call("SILENT", "A", within(milliseconds(800))).status().code(),
               StatusCode::kDeadlineExceeded);
   });
   ASSERT_TRUE(eventually([&] { return gateway.requests() == 1; }));
