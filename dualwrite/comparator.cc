@@ -297,7 +297,10 @@ std::string maskFreeText(std::string_view text, bool hide_bytes) {
                                  std::isxdigit(static_cast<unsigned char>(s[end + 1]))))) {
         ++end;
       }
-      if (end > start) {
+      // A dump ends where the text goes on: "bytes but" is not one.
+      const bool dump = end >= start + 2 &&
+                        (end == s.size() || !std::isalnum(static_cast<unsigned char>(s[end])));
+      if (dump) {
         s.replace(start, end - start, "<masked>");
         end = start + 8;
       }

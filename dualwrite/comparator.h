@@ -111,6 +111,9 @@ class Comparator {
   static Result<std::unique_ptr<Comparator>> create(const mappings::PackTransaction& transaction,
                                                     ComparatorOptions options = {});
 
+  Comparator(const Comparator&) = delete;
+  Comparator& operator=(const Comparator&) = delete;
+
   // Compares two normal (ZZ = 0) reply COMMAREAs.
   Comparison compare(std::string_view legacy_commarea, std::string_view new_commarea) const;
   // Compares two reply frames: their outcome (normal or system error), then,

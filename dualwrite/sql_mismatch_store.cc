@@ -317,13 +317,14 @@ void SqlMismatchStore::record(const Mismatch& mismatch) {
     dropped_.fetch_add(1);
     return;
   }
+  Mismatch copy = mismatch;  // outside the lock: payloads are kilobytes
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_ || queue_.size() >= options_.queue_capacity) {
       dropped_.fetch_add(1);
       return;
     }
-    queue_.push_back(mismatch);
+    queue_.push_back(std::move(copy));
     ++enqueued_seq_;
   }
   recorded_.fetch_add(1);
@@ -352,6 +353,7 @@ void SqlMismatchStore::writerLoop() {
       }
     }
     const Status s = writeBatch(batch);
+    size_t done = batch.size();
     if (s.ok()) {
       written_.fetch_add(batch.size());
     } else {
@@ -361,7 +363,14 @@ void SqlMismatchStore::writerLoop() {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      done_seq_ += batch.size();
+      if (!s.ok() && stop_) {
+        // Closing with the database failing: do not retry batch after batch
+        // and hold up shutdown; what is left is lost and counted.
+        write_failures_.fetch_add(queue_.size());
+        done += queue_.size();
+        queue_.clear();
+      }
+      done_seq_ += done;
     }
     drained_.notify_all();
   }

@@ -9,7 +9,8 @@
 // drops the mismatch and counts it in dropped(); a batch that still fails
 // after the retries is counted in writeFailures() and logged (logger
 // "dualwrite"). flush() waits until everything queued so far is written;
-// the destructor writes what is queued, then stops the writer.
+// the destructor writes what is queued, then stops the writer (when a batch
+// fails while closing, the rest is counted as failed rather than retried).
 //
 // Schema (versioned like the new core's, table dw_schema_migrations; see
 // docs/comparator.md):

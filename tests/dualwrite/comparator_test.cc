@@ -264,6 +264,8 @@ TEST(ComparatorMaskTest, AccountFieldNamesAndFreeText) {
             "account 400000******7899 not found at 12:00");
   EXPECT_EQ(maskFreeText("field X at offset 80 (bytes: F1F0 F0F0)", true),
             "field X at offset 80 (bytes: <masked>)");
+  EXPECT_EQ(maskFreeText("record is 120 bytes but X needs 200 (bytes C1F0)", true),
+            "record is 120 bytes but X needs 200 (bytes <masked>)");
 }
 
 constexpr const char kStmtHead[] =

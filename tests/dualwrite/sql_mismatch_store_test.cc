@@ -305,5 +305,21 @@ TEST_F(SqlMismatchStoreTest, DestructorWritesWhatIsQueued) {
   EXPECT_EQ(listed->size(), 50u);
 }
 
+TEST_F(SqlMismatchStoreTest, FailedWritesAreCountedNotRetriedForever) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  // The table goes away behind the store's back: every insert now fails
+  // with an error that is not worth retrying.
+  auto other = odbc::Connection::open(dsn_);
+  ASSERT_TRUE(other.ok()) << other.status().toString();
+  ASSERT_TRUE((*other)->execute("DROP TABLE dw_mismatch_fields").ok());
+  store->record(postMismatch(t0_, "SAVINGS"));
+  store->record(postMismatch(t0_, "SAVINGS"));
+  ASSERT_TRUE(store->flush());
+  EXPECT_EQ(store->recorded(), 2u);
+  EXPECT_EQ(store->written(), 0u);
+  EXPECT_EQ(store->writeFailures(), 2u);
+}
+
 }  // namespace
 }  // namespace corebridge::dualwrite

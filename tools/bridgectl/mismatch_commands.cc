@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -264,7 +265,8 @@ int mismatchesCommand(int argc, char** argv) {
   filter.limit = 50;
   if (args->has("limit")) {
     const std::string n = args->get("limit");
-    if (n.empty() || n.size() > 9 || !std::all_of(n.begin(), n.end(), ::isdigit)) {
+    if (n.empty() || n.size() > 9 ||
+        !std::all_of(n.begin(), n.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
       return usageError("--limit '" + n + "' is not a number");
     }
     filter.limit = std::stoul(n);
