@@ -1,7 +1,7 @@
 // newcore: the new core-banking service (idl/corebanking.thrift) on Thrift.
 //
 //   newcore --port P [--dsn ODBC-CONNECTION-STRING | memory:] [--pool N]
-//           [--server threaded|nonblocking] [--threads N]
+//           [--server threaded|nonblocking] [--threads N] [--inject-latency-ms N]
 //
 // The ledger lives where --dsn says: an ODBC connection string (SQLite,
 // PostgreSQL, MariaDB; default the SQLite file newcore.db in the working
@@ -11,6 +11,7 @@
 // no new connections, calls in flight finish, exit 0.
 #include <thrift/Thrift.h>  // GlobalOutput (TOutput.h is not self-contained)
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 
 #include "common/logging.h"
 #include "newcore/core_banking_handler.h"
+#include "newcore/delaying_handler.h"
 #include "newcore/in_memory_ledger_store.h"
 #include "newcore/server.h"
 #include "newcore/sql_ledger_store.h"
@@ -29,9 +31,10 @@ using corebridge::newcore::ServerKind;
 
 constexpr const char* kUsage =
     "usage: newcore --port P [--dsn ODBC-CONNECTION-STRING | memory:] [--pool N]\n"
-    "               [--server threaded|nonblocking] [--threads N]\n"
+    "               [--server threaded|nonblocking] [--threads N] [--inject-latency-ms N]\n"
     "  --dsn    where the ledger lives (default: Driver=SQLite3;Database=newcore.db)\n"
-    "  --pool   database connections (default 8)\n";
+    "  --pool   database connections (default 8)\n"
+    "  --inject-latency-ms  sleep N ms before each call (tests and benchmarks only)\n";
 
 struct Args {
   int port = -1;
@@ -39,6 +42,7 @@ struct Args {
   int pool = 8;
   ServerKind kind = ServerKind::kThreaded;
   int threads = 0;
+  int inject_latency_ms = 0;
 };
 
 bool parseInt(const std::string& s, int lo, int hi, int* out) {
@@ -71,6 +75,8 @@ bool parseArgs(int argc, char** argv, Args* args) {
       ok = corebridge::newcore::parseServerKind(value, &args->kind);
     } else if (flag == "--threads") {
       ok = parseInt(value, 1, 1024, &args->threads);
+    } else if (flag == "--inject-latency-ms") {
+      ok = parseInt(value, 0, 60'000, &args->inject_latency_ms);
     } else {
       std::fprintf(stderr, "newcore: unknown option %s\n%s", flag.c_str(), kUsage);
       return false;
@@ -133,7 +139,14 @@ int main(int argc, char** argv) {
               (*sql)->schemaVersion());
     store = std::move(*sql);
   }
-  auto handler = std::make_shared<corebridge::newcore::CoreBankingHandler>(*store);
+  std::shared_ptr<corebridge::idl::CoreBankingIf> handler =
+      std::make_shared<corebridge::newcore::CoreBankingHandler>(*store);
+  if (args.inject_latency_ms > 0) {
+    log->warn("--inject-latency-ms {}: every call sleeps before it is handled (test aid)",
+              args.inject_latency_ms);
+    handler = std::make_shared<corebridge::newcore::DelayingHandler>(
+        std::move(handler), std::chrono::milliseconds(args.inject_latency_ms));
+  }
   corebridge::newcore::ServerOptions options;
   options.port = args.port;
   options.kind = args.kind;
