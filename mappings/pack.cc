@@ -63,6 +63,7 @@ class PackReader {
   Status readOutcomes(const YAML::Node& map, std::map<std::string, ReturnCode>* out) const;
   Status readNoise(const YAML::Node& list, std::vector<NoiseRule>* out) const;
   Status readLegs(const YAML::Node& node, PackTransaction* out) const;
+  Status readProductCodes(const YAML::Node& node, const Pack& pack, PackTransaction* out) const;
   Status compile(const YAML::Node& t, const Pack& pack, PackTransaction* txn) const;
   Status checkFields(const YAML::Node& t, const PackTransaction& txn) const;
 
@@ -347,6 +348,32 @@ Status PackReader::readLegs(const YAML::Node& node, PackTransaction* out) const 
   return okStatus();
 }
 
+Status PackReader::readProductCodes(const YAML::Node& node, const Pack& pack,
+                                    PackTransaction* out) const {
+  if (!node) {
+    return okStatus();
+  }
+  if (!node.IsMap()) {
+    return error(node, "'product_line_from' must be a map with 'field' and 'codes'");
+  }
+  CB_RETURN_IF_ERROR(onlyKeys(node, {"field", "codes"}, "product_line_from"));
+  CB_ASSIGN_OR_RETURN(out->product_code_field, scalar(node, "field", true));
+  const YAML::Node codes = node["codes"];
+  if (!codes || !codes.IsMap() || codes.size() == 0) {
+    return error(codes ? codes : node, "product_line_from.codes must be a non-empty map");
+  }
+  const std::vector<std::string> lines = pack.lines();
+  for (const auto& kv : codes) {
+    const std::string line = kv.second.IsScalar() ? kv.second.Scalar() : "";
+    if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
+      return error(kv.second, "product code " + kv.first.Scalar() + ": '" + line +
+                                  "' is not a product line of product_lines");
+    }
+    out->product_codes[kv.first.Scalar()] = line;
+  }
+  return okStatus();
+}
+
 Status PackReader::compile(const YAML::Node& t, const Pack& pack, PackTransaction* txn) const {
   CopybookOptions options;
   options.dialect = pack.dialect;
@@ -414,6 +441,10 @@ Status PackReader::checkFields(const YAML::Node& t, const PackTransaction& txn) 
   if (!txn.failed_leg_field.empty()) {
     CB_RETURN_IF_ERROR(elementary(lineOf("failed_leg"), "failed_leg.field", txn.failed_leg_field));
   }
+  if (!txn.product_code_field.empty()) {
+    CB_RETURN_IF_ERROR(
+        elementary(lineOf("product_line_from"), "product_line_from.field", txn.product_code_field));
+  }
   for (const std::string& k : txn.key_fields) {
     CB_RETURN_IF_ERROR(elementary(lineOf("key_fields"), "key field", k));
   }
@@ -471,7 +502,8 @@ Status PackReader::readTransaction(const YAML::Node& t, const YAML::Node& defaul
                                               "from_primary",
                                               "failed_leg",
                                               "outcomes",
-                                              "noise"};
+                                              "noise",
+                                              "product_line_from"};
   CB_RETURN_IF_ERROR(onlyKeys(t, kKeys, "a transaction"));
   PackTransaction& txn = *out;
   txn.line = t.Mark().line + 1;
@@ -528,6 +560,7 @@ Status PackReader::readTransaction(const YAML::Node& t, const YAML::Node& defaul
   CB_RETURN_IF_ERROR(readMappings(t["refusal_reply"], "refusal_reply", &txn.refusal_reply));
   CB_RETURN_IF_ERROR(readMappings(t["from_primary"], "from_primary", &txn.from_primary));
   CB_RETURN_IF_ERROR(readLegs(t["failed_leg"], &txn));
+  CB_RETURN_IF_ERROR(readProductCodes(t["product_line_from"], pack, &txn));
   if (defaults) {
     CB_RETURN_IF_ERROR(readOutcomes(defaults["outcomes"], &txn.outcomes));
     CB_RETURN_IF_ERROR(readNoise(defaults["noise"], &txn.noise));

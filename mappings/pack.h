@@ -133,6 +133,11 @@ struct PackTransaction {
   // fields taken from the primary's reply (ACCTOPEN: the number legacy
   // assigned).
   std::vector<FieldMapping> from_primary;
+  // A transaction whose request has no account number yet (ACCTOPEN): the
+  // field naming the product line through `product_codes` ("SAVB" ->
+  // "SAVINGS"). Empty: the product lines come from key_fields.
+  std::string product_code_field;
+  std::map<std::string, std::string> product_codes;
   std::string failed_leg_field;  // "XFR-FAILED-LEG"; empty: no legs
   std::vector<LegRule> legs;
 

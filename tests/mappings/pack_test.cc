@@ -96,6 +96,10 @@ TEST(PackTest, DemobankLoads) {
   EXPECT_TRUE(p.find("ACCTPOST")->outcomes.at("InsufficientFunds").read_account);
   EXPECT_EQ(p.find("ACCTXFER")->legs.size(), 2u);
   EXPECT_EQ(p.find("ACCTSTMT")->request[1].max, 10);
+  EXPECT_EQ(p.find("ACCTOPEN")->product_code_field, "OPN-PRODUCT-CODE");
+  EXPECT_EQ(p.find("ACCTOPEN")->product_codes.at("LNMT"), "LOAN");
+  EXPECT_EQ(p.find("ACCTOPEN")->product_codes.size(), 10u);
+  EXPECT_TRUE(p.find("ACCTPOST")->product_code_field.empty());
 }
 
 TEST(PackTest, ProductLines) {
@@ -183,6 +187,12 @@ INSTANTIATE_TEST_SUITE_P(
                 ":16:", "field 'max' must be an integer"},
         BadCase{"UnknownKey", "    colour: blue\n", ":15:", "unknown field 'colour'"},
         BadCase{"ReasonField", "    reason_field: CA-REASON\n", ":15:", "'CA-REASON'"},
+        BadCase{"ProductCodeLine",
+                "    product_line_from: {field: PST-DESCRIPTION, codes: {SAVB: SAVING}}\n",
+                ":15:", "'SAVING' is not a product line"},
+        BadCase{"ProductCodeField",
+                "    product_line_from: {field: PST-CODE, codes: {SAVB: SAVINGS}}\n",
+                ":15:", "'PST-CODE'"},
         BadCase{"GroupAsField", "    reply:\n      - {api: posting_seq, cobol: PST-REPLY}\n",
                 ":16:", "'PST-REPLY' is a group"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
