@@ -61,6 +61,21 @@ std::vector<std::string> keyAccounts(const mappings::PackTransaction& transactio
   return accounts;
 }
 
+std::string productLineOfCode(const mappings::PackTransaction& transaction,
+                              const mappings::Record& record) {
+  const int index = transaction.layout->find(transaction.product_code_field);
+  const mappings::Value* v = index == mappings::kNoIndex ? nullptr : record.first(index);
+  if (v == nullptr || v->kind != mappings::Value::Kind::kText) {
+    return "";
+  }
+  std::string code = v->text;
+  while (!code.empty() && code.back() == ' ') {
+    code.pop_back();
+  }
+  auto it = transaction.product_codes.find(code);
+  return it == transaction.product_codes.end() ? "" : it->second;
+}
+
 Executor::Executor(ExecutorOptions options, std::shared_ptr<const mappings::Pack> pack,
                    adapters::Backend& legacy, adapters::Backend& newcore,
                    ExecutorObserver& observer, std::shared_ptr<const StageTable> stages)
@@ -120,10 +135,17 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   }
   const std::vector<std::string> accounts = keyAccounts(*tx, record);
   std::vector<std::string> lines;
-  for (const std::string& account : accounts) {
-    std::string line = pack_->product_lines.lineOf(account);
+  auto addLine = [&lines](std::string line) {
     if (!line.empty() && std::find(lines.begin(), lines.end(), line) == lines.end()) {
       lines.push_back(std::move(line));
+    }
+  };
+  if (!tx->product_code_field.empty()) {
+    // No account number yet (ACCTOPEN): the product code names the line.
+    addLine(productLineOfCode(*tx, record));
+  } else {
+    for (const std::string& account : accounts) {
+      addLine(pack_->product_lines.lineOf(account));
     }
   }
   info.product_line = join(lines, '+');

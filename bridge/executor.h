@@ -155,4 +155,9 @@ class Executor {
 std::vector<std::string> keyAccounts(const mappings::PackTransaction& transaction,
                                      const mappings::Record& record);
 
+// The product line a request names through the pack's product_code_field
+// (ACCTOPEN's product code), or "" when it names none the pack knows.
+std::string productLineOfCode(const mappings::PackTransaction& transaction,
+                              const mappings::Record& record);
+
 }  // namespace corebridge::bridge
