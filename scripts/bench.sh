@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench: runs every benchmark program and prints its figures.
+# make bench: runs every benchmark program and prints its figures, then the
+# end-to-end bridge benchmark (tests/bench/bridge_bench.sh).
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -15,3 +16,9 @@ if [ "$found" = 0 ]; then
   echo "no benchmarks built in $build/bin" >&2
   exit 1
 fi
+# The bridge's cost end to end: real processes (legacy-host, HAProxy,
+# corebridge, newcore, channel-sim), so a driver script rather than a
+# *_bench program; last, because it takes about three minutes
+# (BENCH_SECONDS, default 20, per setup; tests/bench/bridge_bench.sh).
+echo "== bridge_bench.sh"
+tests/bench/bridge_bench.sh "$build"

@@ -1,0 +1,390 @@
+#!/usr/bin/env bash
+# bridge_bench.sh: what corebridge costs the channels, measured in one run.
+#
+#   tests/bench/bridge_bench.sh [BUILD_DIR]      (make bench runs it last)
+#
+# On loopback, port 0 everywhere, a fresh temporary directory per setup,
+# channel-sim drives the demo bank through each of:
+#   direct          channel-sim -> legacy-host
+#   haproxy         channel-sim -> HAProxy (mode tcp) -> legacy-host
+#   bridge          channel-sim -> corebridge LEGACY_ONLY -> legacy-host
+#   bridge-slow-lo  corebridge LEGACY_ONLY, newcore slowed by DELAY ms (baseline of the next)
+#   bridge-shadow   corebridge SHADOW on every product line, newcore slowed by DELAY ms
+# and prints a table (throughput, p50/p99/p99.9, ratios to direct), the goals
+# with PASS/MISS, and the bridge's secondary queue at the end of the SHADOW run.
+#
+# Environment:
+#   BENCH_SECONDS      seconds of load per setup (default 20)
+#   BENCH_RUNS         rounds of all five setups; the table shows medians and
+#                      ranges when more than 1 (default 1)
+#   BENCH_CONNECTIONS  channel connections (default 8)
+#   BENCH_DELAY_MS     newcore --inject-latency-ms for the slowed setups (default 20)
+#   BENCH_ACCOUNTS     accounts legacy-host seeds (default 2000)
+#   BENCH_KEEP         1: keep the temporary directory (logs, JSON) and print it
+#   BENCH_ONLY         comma list of setups to run (default all five); also
+#                      bridge-shadow-nodelay: SHADOW with an unslowed newcore,
+#                      to tell the cost of the secondary work from the delay's
+#
+# CPU heavy: on a shared machine run it alone (the project's convention is
+# `flock /tmp/cb-build.lock tests/bench/bridge_bench.sh`). docs/benchmarks.md
+# has the figures and what bounds them.
+set -euo pipefail
+
+build=${1:-build}
+cd "$(dirname "$0")/../.."
+bin=$build/bin
+seconds=${BENCH_SECONDS:-20}
+runs=${BENCH_RUNS:-1}
+connections=${BENCH_CONNECTIONS:-8}
+delay_ms=${BENCH_DELAY_MS:-20}
+accounts=${BENCH_ACCOUNTS:-2000}
+only=${BENCH_ONLY:-direct,haproxy,bridge,bridge-slow-lo,bridge-shadow}
+
+# Secondary side sizing for the slowed new core (docs/benchmarks.md): the
+# host answers at most about 2,600 requests/s, every one of which SHADOW
+# sends to the new core; at 20 ms plus the store's own time a call holds a
+# worker about 21 ms, so Little's law needs about 55 calls in flight. 128
+# workers (and as many Thrift connections, or workers would wait for the
+# pool) leave twice that; the default queue of 10,000 rides out about 4 s of
+# a stalled new core at that rate.
+sec_workers=${BENCH_SECONDARY_WORKERS:-128}
+sec_queue=${BENCH_SECONDARY_QUEUE:-10000}
+
+for b in legacy-host newcore corebridge channel-sim; do
+  if [ ! -x "$bin/$b" ]; then
+    echo "bridge_bench: $bin/$b is not built" >&2
+    exit 1
+  fi
+done
+if ! command -v haproxy >/dev/null; then
+  echo "bridge_bench: haproxy is not installed (make deps)" >&2
+  exit 1
+fi
+
+work=$(mktemp -d /tmp/bridge-bench.XXXXXX)
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && wait "$p" 2>/dev/null || true
+  done
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    echo "bridge_bench: files kept in $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+# wait_line FILE REGEX: prints the first line of FILE matching REGEX, waiting
+# up to 60 s (seeding 2,000 accounts takes a few seconds).
+wait_line() {
+  local i
+  for i in $(seq 1 600); do
+    if grep -m1 -E "$2" "$1" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "bridge_bench: no '$2' in $1 after 60 s" >&2
+  return 1
+}
+
+# stop PID: SIGTERM, up to 30 s for a clean exit, then SIGKILL.
+stop() {
+  local pid=$1 i
+  kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+start_legacy() {  # DIR -> sets legacy_pid, legacy_port
+  "$bin/legacy-host" --port 0 --data-dir "$1/bank" --accounts "$accounts" \
+    >"$1/legacy.out" 2>"$1/legacy.err" &
+  legacy_pid=$!
+  pids+=("$legacy_pid")
+  legacy_port=$(wait_line "$1/legacy.out" '^listening on ' | sed 's/.*://')
+}
+
+start_newcore() {  # DIR DELAY_MS -> sets newcore_pid, newcore_port
+  "$bin/newcore" --port 0 --dsn "Driver=SQLite3;Database=$1/nc.db" \
+    --inject-latency-ms "$2" >"$1/newcore.out" 2>"$1/newcore.err" &
+  newcore_pid=$!
+  pids+=("$newcore_pid")
+  newcore_port=$(wait_line "$1/newcore.out" '^listening on ' | sed 's/.*://')
+}
+
+# HAProxy in TCP mode, one server. nbthread 1: at a few thousand requests/s
+# one event loop is a few per cent of a core, and on two cores shared with
+# channel-sim, legacy-host and its COBOL worker a second thread would only add
+# scheduling; it is also how HAProxy is usually pinned in front of a
+# single-threaded back end.
+start_haproxy() {  # DIR LEGACY_PORT -> sets proxy_pid, proxy_port
+  # HAProxy cannot bind port 0: take a free port from the kernel, release it
+  # and hand it over; if another process takes it in between, try again.
+  local attempt i
+  for attempt in 1 2 3 4 5; do
+    proxy_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat >"$1/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 1000
+defaults
+  mode tcp
+  timeout connect 1s
+  timeout client 60s
+  timeout server 60s
+frontend channels
+  bind 127.0.0.1:$proxy_port
+  default_backend legacy
+backend legacy
+  balance first
+  server host 127.0.0.1:$2
+EOF
+    haproxy -db -f "$1/haproxy.cfg" >"$1/haproxy.out" 2>"$1/haproxy.err" &
+    proxy_pid=$!
+    pids+=("$proxy_pid")
+    for i in $(seq 1 50); do
+      if ! kill -0 "$proxy_pid" 2>/dev/null; then
+        break
+      fi
+      if ss -Hltn "sport = :$proxy_port" 2>/dev/null | grep -q .; then
+        return 0
+      fi
+      sleep 0.1
+    done
+    stop "$proxy_pid"
+  done
+  echo "bridge_bench: haproxy did not listen:" >&2
+  cat "$1/haproxy.err" >&2
+  return 1
+}
+
+start_bridge() {  # DIR STAGE LEGACY_PORT NEWCORE_PORT -> sets bridge_pid, bridge_port, admin_port
+  local stage_args=()
+  if [ "$2" = SHADOW ]; then
+    stage_args=(--default_stage SHADOW)
+    local line
+    for line in SAVINGS CHECKING TERM_DEPOSIT LOAN; do
+      stage_args+=(--product_lines.$line.stage SHADOW)
+    done
+  fi
+  "$bin/corebridge" --config bridge/etc/corebridge.yaml --listen.port 0 --admin.port 0 \
+    --legacy.port "$3" --newcore.port "$4" --newcore.pool "$sec_workers" \
+    --secondary.workers "$sec_workers" --secondary.queue "$sec_queue" \
+    --mismatch_store "" --log.level warn "${stage_args[@]}" \
+    >"$1/bridge.out" 2>"$1/bridge.err" &
+  bridge_pid=$!
+  pids+=("$bridge_pid")
+  local line
+  line=$(wait_line "$1/bridge.out" '^listening on ')
+  bridge_port=$(echo "$line" | awk '{print $3}' | sed 's/.*://')
+  admin_port=$(echo "$line" | awk '{print $5}' | sed 's/.*://')
+}
+
+metrics() {  # ADMIN_PORT -> the exposition text
+  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" || true
+}
+
+# metric TEXT NAME: the sum of every series of NAME (0 when absent).
+metric() {
+  echo "$1" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $NF } END { printf "%d", s }'
+}
+
+sim() {  # DIR PORT -> the JSON summary on stdout
+  "$bin/channel-sim" --target "127.0.0.1:$2" --duration "$seconds" --connections "$connections" \
+    --quiet --copybooks legacy/cobol/copybooks >"$1/sim.json" 2>"$1/sim.err" || true
+  tail -1 "$1/sim.json"
+}
+
+results=$work/results.jsonl
+: >"$results"
+
+record() {  # RUN SETUP JSON [EXTRA-JSON-FIELDS]
+  local extra=${4:-}
+  if [ -z "$3" ] || [ "${3:0:1}" != "{" ]; then
+    echo "bridge_bench: $2 (run $1): channel-sim gave no summary" >&2
+    return 0
+  fi
+  echo "{\"run\":$1,\"setup\":\"$2\",\"sim\":$3${extra:+,$extra}}" >>"$results"
+}
+
+# bridge_health DIR: counts of warning/error lines in the bridge's log, for
+# the table's footnotes (the bridge runs at --log.level warn).
+bridge_health() {
+  local warn err
+  warn=$(grep -c . "$1/bridge.err" 2>/dev/null || true)
+  err=$(grep -c -E '^[0-9-]+ [0-9:.]+ (error|critical)' "$1/bridge.err" 2>/dev/null || true)
+  echo "\"bridge_log_lines\":${warn:-0},\"bridge_log_errors\":${err:-0}"
+}
+
+run_setup() {  # RUN SETUP
+  local run=$1 setup=$2 dir=$work/run$1-$2 json extra=""
+  mkdir -p "$dir"
+  echo "-- run $run: $setup" >&2
+  start_legacy "$dir"
+  case $setup in
+    direct)
+      json=$(sim "$dir" "$legacy_port")
+      ;;
+    haproxy)
+      start_haproxy "$dir" "$legacy_port"
+      json=$(sim "$dir" "$proxy_port")
+      stop "$proxy_pid"
+      ;;
+    bridge*)
+      local d=$delay_ms stage=LEGACY_ONLY
+      case $setup in bridge | bridge-shadow-nodelay) d=0 ;; esac
+      case $setup in bridge-shadow*) stage=SHADOW ;; esac
+      start_newcore "$dir" "$d"
+      start_bridge "$dir" "$stage" "$legacy_port" "$newcore_port"
+      # Sample the secondary queue once a second while the load runs.
+      (
+        while kill -0 "$bridge_pid" 2>/dev/null; do
+          metric "$(metrics "$admin_port")" corebridge_secondary_queue_depth
+          echo
+          sleep 1
+        done
+      ) >"$dir/depth.log" 2>/dev/null &
+      local sampler=$!
+      json=$(sim "$dir" "$bridge_port")
+      local m_end m_drained depth_max waited=0
+      m_end=$(metrics "$admin_port")
+      # Then let the queue drain (up to 60 s) and read the final counters.
+      while [ "$(metric "$(metrics "$admin_port")" corebridge_secondary_queue_depth)" != 0 ] &&
+        [ "$waited" -lt 600 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+      done
+      m_drained=$(metrics "$admin_port")
+      echo "$m_drained" >"$dir/metrics.txt"
+      kill "$sampler" 2>/dev/null || true
+      wait "$sampler" 2>/dev/null || true
+      depth_max=$(sort -n "$dir/depth.log" | tail -1)
+      extra="\"depth_end\":$(metric "$m_end" corebridge_secondary_queue_depth)"
+      extra+=",\"depth_max\":${depth_max:-0}"
+      extra+=",\"drain_s\":$(awk -v w="$waited" 'BEGIN{printf "%.1f", w / 10}')"
+      extra+=",\"dropped\":$(metric "$m_drained" corebridge_secondary_dropped_total)"
+      extra+=",\"secondary_errors\":$(metric "$m_drained" corebridge_secondary_errors_total)"
+      extra+=",\"comparisons\":$(metric "$m_drained" corebridge_comparisons_total)"
+      extra+=",\"mismatches\":$(metric "$m_drained" corebridge_mismatches_total)"
+      extra+=",\"comparisons_by_result\":$(echo "$m_drained" | awk '
+        /^corebridge_comparisons_total\{/ {
+          if (match($0, /result="[^"]*"/)) { r = substr($0, RSTART + 8, RLENGTH - 9); c[r] += $NF }
+        }
+        END { printf "{"; sep = ""; for (r in c) { printf "%s\"%s\":%d", sep, r, c[r]; sep = "," }
+              printf "}" }')"
+      stop "$bridge_pid"
+      extra+=",$(bridge_health "$dir")"
+      stop "$newcore_pid"
+      ;;
+  esac
+  stop "$legacy_pid"
+  record "$run" "$setup" "$json" "$extra"
+}
+
+echo "bridge_bench: ${seconds}s per setup, $connections connections, $runs run(s)," \
+  "newcore slowed by ${delay_ms} ms, secondary workers $sec_workers queue $sec_queue" >&2
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for run in $(seq 1 "$runs"); do
+  for setup in direct haproxy bridge bridge-slow-lo bridge-shadow bridge-shadow-nodelay; do
+    case ",$only," in *",$setup,"*) run_setup "$run" "$setup" ;; esac
+  done
+done
+
+echo "load average (1, 5, 15 min) before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)" \
+  "(the load is 5 processes on 2 cores; more means something else ran too)"
+python3 - "$results" "$delay_ms" <<'EOF'
+import json, statistics, sys
+
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+delay = sys.argv[2]
+by = {}
+for r in rows:
+    by.setdefault(r["setup"], []).append(r)
+names = {
+    "direct": "direct to legacy-host",
+    "haproxy": "HAProxy (tcp) in front",
+    "bridge": "corebridge LEGACY_ONLY",
+    "bridge-slow-lo": f"corebridge LEGACY_ONLY, newcore +{delay} ms",
+    "bridge-shadow": f"corebridge SHADOW, newcore +{delay} ms",
+    "bridge-shadow-nodelay": "corebridge SHADOW, newcore not slowed",
+}
+
+def med(setup, key):
+    v = [r["sim"][key] for r in by.get(setup, [])]
+    return statistics.median(v) if v else None
+
+def rng(setup, key):
+    v = [r["sim"][key] for r in by.get(setup, [])]
+    if len(v) < 2:
+        return ""
+    return f" ({min(v):g}-{max(v):g})"
+
+def fmt(x, unit=""):
+    return "-" if x is None else f"{x:,.0f}{unit}"
+
+nruns = max((len(v) for v in by.values()), default=0)
+print(f"corebridge bench: {nruns} run(s); " +
+      ("medians, ranges in brackets" if nruns > 1 else "one run"))
+hdr = ["setup", "req/s", "p50 us", "p99 us", "p99.9 us", "x direct", "+p50 us", "+p99 us",
+       "errors", "unexpected", "ledger"]
+print("| " + " | ".join(hdr) + " |")
+print("|" + "---|" * len(hdr))
+d_tp, d50, d99 = med("direct", "throughput_rps"), med("direct", "p50_us"), med("direct", "p99_us")
+for s in names:
+    if s not in by:
+        continue
+    tp, p50, p99, p999 = (med(s, k) for k in ("throughput_rps", "p50_us", "p99_us", "p999_us"))
+    ratio = f"{tp / d_tp:.3f}" if d_tp else "-"
+    a50 = f"{p50 - d50:+,.0f}" if d50 is not None else "-"
+    a99 = f"{p99 - d99:+,.0f}" if d99 is not None else "-"
+    errs = sum(r["sim"].get("errors", 0) for r in by[s])
+    unexp = sum(r["sim"].get("unexpected_replies", 0) for r in by[s])
+    bal = "all balanced" if all(r["sim"].get("ledger_balanced") for r in by[s]) else "NOT balanced"
+    print(f"| {names[s]} | {fmt(tp)}{rng(s, 'throughput_rps')} | {fmt(p50)}{rng(s, 'p50_us')} | "
+          f"{fmt(p99)}{rng(s, 'p99_us')} | {fmt(p999)}{rng(s, 'p999_us')} | {ratio} | {a50} | "
+          f"{a99} | {errs} | {unexp} | {bal} |")
+
+lo99, sh99 = med("bridge-slow-lo", "p99_us"), med("bridge-shadow", "p99_us")
+if lo99 and sh99:
+    print(f"\nSHADOW with newcore +{delay} ms: channel p99 {sh99:,.0f} us vs LEGACY_ONLY "
+          f"{lo99:,.0f} us in the same run: {sh99 / lo99 - 1:+.1%}")
+
+print("\ngoals:")
+def goal(text, ok, detail):
+    print(f"  {'PASS' if ok else 'MISS'}  {text}: {detail}")
+h99, b99, b_tp = med("haproxy", "p99_us"), med("bridge", "p99_us"), med("bridge", "throughput_rps")
+if None not in (d99, h99, b99):
+    added_b, added_h = b99 - d99, h99 - d99
+    goal("corebridge adds no more than HAProxy does plus 50 us at p99", added_b <= added_h + 50,
+         f"corebridge {added_b:+,.0f} us, HAProxy {added_h:+,.0f} us, "
+         f"margin {added_h + 50 - added_b:+,.0f} us")
+if d_tp and b_tp:
+    goal("corebridge keeps >= 90 % of direct throughput", b_tp >= 0.9 * d_tp,
+         f"{b_tp / d_tp:.1%} ({b_tp:,.0f} of {d_tp:,.0f} req/s)")
+if lo99 and sh99:
+    goal(f"SHADOW with new core +{delay} ms: channel p99 within 10 % of LEGACY_ONLY",
+         sh99 <= 1.10 * lo99, f"{sh99 / lo99 - 1:+.1%} ({sh99:,.0f} vs {lo99:,.0f} us)")
+
+for r in by.get("bridge-shadow", []) + by.get("bridge-shadow-nodelay", []):
+    print(f"\n{r['setup']} run {r['run']}: secondary queue depth at the end of the load "
+          f"{r.get('depth_end')}, highest sampled {r.get('depth_max')}, drained in "
+          f"{r.get('drain_s')} s; dropped {r.get('dropped')}; secondary errors "
+          f"{r.get('secondary_errors')}; comparisons {r.get('comparisons')} "
+          f"{json.dumps(r.get('comparisons_by_result', {}), sort_keys=True)}; "
+          f"mismatches {r.get('mismatches')}; channel requests {r['sim'].get('requests')}")
+for s in ("bridge", "bridge-slow-lo", "bridge-shadow", "bridge-shadow-nodelay"):
+    for r in by.get(s, []):
+        if r.get("bridge_log_lines") or r["sim"].get("errors") or r["sim"].get("unexpected_replies"):
+            print(f"note: {s} run {r['run']}: {r.get('bridge_log_lines')} bridge log lines at warn+ "
+                  f"({r.get('bridge_log_errors')} errors); first unexpected reply: "
+                  f"{r['sim'].get('first_unexpected') or '-'}")
+EOF
