@@ -85,10 +85,12 @@ Executor::Executor(ExecutorOptions options, std::shared_ptr<const mappings::Pack
       new_(newcore),
       observer_(observer),
       stages_(std::move(stages)) {
-  const int n = std::max(1, options_.secondary_workers);
-  workers_.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    workers_.emplace_back([this] { work(); });
+  const size_t n = static_cast<size_t>(std::max(1, options_.secondary_workers));
+  lanes_.resize(n);
+  ready_ = std::vector<std::condition_variable>(n);
+  workers_.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    workers_.emplace_back([this, i] { work(i); });
   }
 }
 
@@ -198,33 +200,37 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
 }
 
 void Executor::enqueue(Job job, RequestInfo& info) {
+  const size_t lane = static_cast<size_t>(rampBucket(job.info.account)) % lanes_.size();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_ && queue_.size() < options_.secondary_queue) {
+    if (!stopping_ && queued_ < options_.secondary_queue) {
       job.info.secondary_queued = true;
-      queue_.push_back(std::move(job));
+      lanes_[lane].push_back(std::move(job));
+      ++queued_;
       info.secondary_queued = true;
     }
   }
   if (info.secondary_queued) {
-    ready_.notify_one();
+    ready_[lane].notify_one();
   } else {
     info.secondary_dropped = true;
     dropped_.fetch_add(1);
   }
 }
 
-void Executor::work() {
+void Executor::work(size_t lane) {
+  std::deque<Job>& queue = lanes_[lane];
   while (true) {
     Job job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
+      ready_[lane].wait(lock, [&] { return stopping_ || !queue.empty(); });
+      if (queue.empty()) {
         return;  // stopping and drained
       }
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      job = std::move(queue.front());
+      queue.pop_front();
+      --queued_;
       ++running_;
     }
     const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
@@ -256,7 +262,7 @@ void Executor::work() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       --running_;
-      if (queue_.empty() && running_ == 0) {
+      if (queued_ == 0 && running_ == 0) {
         idle_.notify_all();
       }
     }
@@ -265,12 +271,12 @@ void Executor::work() {
 
 size_t Executor::secondaryDepth() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return queue_.size() + static_cast<size_t>(running_);
+  return queued_ + static_cast<size_t>(running_);
 }
 
 void Executor::drain() {
   std::unique_lock<std::mutex> lock(mu_);
-  idle_.wait(lock, [this] { return queue_.empty() && running_ == 0; });
+  idle_.wait(lock, [this] { return queued_ == 0 && running_ == 0; });
 }
 
 void Executor::stop() {
@@ -281,7 +287,9 @@ void Executor::stop() {
     }
     stopping_ = true;
   }
-  ready_.notify_all();
+  for (auto& cv : ready_) {
+    cv.notify_all();
+  }
   for (auto& w : workers_) {
     if (w.joinable()) {
       w.join();

@@ -11,6 +11,13 @@
 // that cannot be reached or does not answer in time gets CB07 (resource
 // unavailable), as legacy-host answers when it cannot serve.
 //
+// Secondary calls of one account keep their order: each goes to the lane
+// (worker) its account hashes to, so an account's postings reach the
+// secondary side in the order the primary applied them, and a shadow read is
+// compared after the writes that preceded it. A transfer rides in its "from"
+// account's lane; its "to" account's other calls may overtake it (the
+// journal of the durability issue orders by every account touched).
+//
 // The secondary worker calls the other side with the primary's reply as
 // context (the account number legacy assigned to an ACCTOPEN), then reports
 // both replies to the ExecutorObserver, which compares them. A full queue
@@ -127,7 +134,7 @@ class Executor {
 
   ChannelReply badRequest(RequestInfo& info, adapters::SystemError error, std::string message);
   void enqueue(Job job, RequestInfo& info);
-  void work();
+  void work(size_t lane);
   adapters::Backend& sideOf(Side side) { return side == Side::kLegacy ? legacy_ : new_; }
   std::chrono::milliseconds timeoutOf(Side side) const {
     return side == Side::kLegacy ? options_.legacy_timeout : options_.new_timeout;
@@ -141,9 +148,13 @@ class Executor {
   std::shared_ptr<const StageTable> stages_;  // atomic_load/atomic_store
 
   mutable std::mutex mu_;
-  std::condition_variable ready_;
+  // One lane per worker; a job's lane is fixed by its account, so the
+  // secondary calls of one account run one at a time in the order their
+  // primaries were answered.
+  std::vector<std::deque<Job>> lanes_;          // guarded by mu_
+  std::vector<std::condition_variable> ready_;  // one per lane
   std::condition_variable idle_;
-  std::deque<Job> queue_;  // guarded by mu_
+  size_t queued_ = 0;      // guarded by mu_: jobs in all lanes
   int running_ = 0;        // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
   std::atomic<uint64_t> dropped_{0};
