@@ -163,7 +163,14 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   }
   info.account = accounts.empty() ? std::string() : accounts.front();
   const bool write = tx->kind == mappings::TxnKind::kWrite;
-  const Route r = route(*stages(), lines, write, info.account);
+  Route r = route(*stages(), lines, write, info.account);
+  if (r.stage == Stage::kNewPrimary && !tx->product_code_field.empty()) {
+    // A transaction that creates its account (ACCTOPEN) keeps legacy as the
+    // number authority until NEW_ONLY: legacy cannot be told which number
+    // to use, the new core can (the pack's from_primary). It runs as SHADOW.
+    r.stage = Stage::kShadow;
+    r.primary = Side::kLegacy;
+  }
   info.stage = r.stage;
   info.primary = r.primary;
 

@@ -11,6 +11,11 @@
 // that cannot be reached or does not answer in time gets CB07 (resource
 // unavailable), as legacy-host answers when it cannot serve.
 //
+// A transaction that creates its account (the pack names a
+// product_code_field: ACCTOPEN) runs at NEW_PRIMARY as SHADOW: legacy stays
+// the authority for account numbers until NEW_ONLY, since it cannot be told
+// which number to assign and the new core can.
+//
 // Secondary calls of one account keep their order: each goes to the lane
 // (worker) its account hashes to, so an account's postings reach the
 // secondary side in the order the primary applied them, and a shadow read is

@@ -55,6 +55,11 @@ std::shared_ptr<const mappings::Pack> demoPack() {
                                            {"XFR-FROM-ACCT", "XFR-TO-ACCT"}));
   pack->transactions.push_back(
       transaction("ACCTINQ", "CAINQ.cpy", mappings::TxnKind::kRead, {"INQ-ACCT-NUMBER"}));
+  mappings::PackTransaction open =
+      transaction("ACCTOPEN", "CAOPEN.cpy", mappings::TxnKind::kWrite, {"OPN-ACCT-NUMBER"});
+  open.product_code_field = "OPN-PRODUCT-CODE";
+  open.product_codes = {{"SAVB", "SAVINGS"}, {"CHKP", "CHECKING"}};
+  pack->transactions.push_back(std::move(open));
   return pack;
 }
 
@@ -193,6 +198,29 @@ TEST_F(ExecutorTest, ATransferAcrossLinesRunsAtTheLeastMigratedStage) {
   ex->drain();
   EXPECT_EQ(legacy_.callCount(), 1u);
   EXPECT_EQ(new_.callCount(), 2u);
+}
+
+// ACCTOPEN names its line by product code, and at NEW_PRIMARY legacy keeps
+// numbering: it runs as SHADOW.
+TEST_F(ExecutorTest, AnOpenIsRoutedByProductCodeAndLegacyKeepsNumbering) {
+  auto ex = make(Stage::kNewPrimary, Stage::kLegacyOnly);
+  std::string c;
+  ASSERT_TRUE(codecs_
+                  ->request(Txn::kOpen,
+                            {BankCodecs::text("CA-TXN-ID", "T-4"),
+                             BankCodecs::text("OPN-PRODUCT-CODE", "SAVB"),
+                             BankCodecs::number("OPN-BRANCH", *Decimal::parse("1"))},
+                            &c)
+                  .ok());
+  ASSERT_FALSE(ex->handle("ACCTOPEN", c).system_error);
+  ex->drain();
+  ASSERT_EQ(observer_.requests.size(), 1u);
+  EXPECT_EQ(observer_.requests[0].product_line, "SAVINGS");
+  EXPECT_EQ(observer_.requests[0].stage, Stage::kShadow);
+  EXPECT_EQ(observer_.requests[0].primary, Side::kLegacy);
+  EXPECT_EQ(legacy_.callCount(), 1u);
+  ASSERT_EQ(new_.callCount(), 1u);
+  EXPECT_TRUE(new_.calls()[0].had_primary_reply);
 }
 
 TEST_F(ExecutorTest, BadInputReachesNeitherSide) {

@@ -33,6 +33,8 @@ balanced; 1 otherwise; 2 for a bad command line or a run that cannot start.
   --mix SPEC               weights, e.g. inquiry=30,post=35,transfer=20,statement=5,
                            invalid=5,open=3,close=2 (the defaults)
   --accounts N             accounts each connection opens (default 4)
+  --products CODES         product codes of those accounts, in turn (default SAVB,CHKP,TD03,LNPL;
+                           e.g. SAVB,SAVP for savings only)
   --timeout-ms MS          reply timeout before a resend (default 2000)
   --retries N              resends with the same transaction id (default 5)
   --seed N                 random seed (default 1)
@@ -61,6 +63,7 @@ int simMain(int argc, char** argv) {
                            {"rate", true},
                            {"mix", true},
                            {"accounts", true},
+                           {"products", true},
                            {"timeout-ms", true},
                            {"retries", true},
                            {"seed", true},
@@ -113,6 +116,23 @@ int simMain(int argc, char** argv) {
   o.seed = static_cast<uint64_t>(seed);
   o.copybook_dir = args->get("copybooks", o.copybook_dir);
   o.progress = !args->has("quiet");
+  if (args->has("products")) {
+    o.products.clear();
+    const std::string list = args->get("products");
+    size_t pos = 0;
+    while (pos <= list.size()) {
+      const size_t comma = list.find(',', pos);
+      const std::string code = list.substr(pos, comma - pos);
+      if (code.empty() || code.size() > 4) {
+        return usage("--products: '" + code + "' is not a product code (SAVB, CHKP, TD03, ...)");
+      }
+      o.products.push_back(code);
+      if (comma == std::string::npos) {
+        break;
+      }
+      pos = comma + 1;
+    }
+  }
   if (args->has("mix")) {
     auto mix = corebridge::sim::parseMix(args->get("mix"));
     if (!mix.ok()) {

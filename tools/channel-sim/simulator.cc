@@ -80,11 +80,10 @@ class Worker {
 
   // Opens this worker's accounts; false if the bank refuses to open them.
   bool openAccounts(std::vector<Account>* out, std::string* why) {
-    static const char* kProducts[] = {"SAVB", "CHKP", "TD03", "LNPL"};
     for (int i = 0; i < o_.accounts_per_connection; ++i) {
-      const std::string product = kProducts[i % 4];
+      const std::string& product = o_.products[static_cast<size_t>(i) % o_.products.size()];
       Account a;
-      if (!open(product, product == "TD03" ? 500000 : 100000, &a)) {
+      if (!open(product, product.rfind("TD", 0) == 0 ? 500000 : 100000, &a)) {
         *why = tally_.first_unexpected.empty() ? "no reply to ACCTOPEN" : tally_.first_unexpected;
         return false;
       }
@@ -117,7 +116,13 @@ class Worker {
         invalid(pool[rng_() % pool.size()]);
       } else if ((pick -= o_.mix.open) < 0) {
         Account a;
-        open("SAVP", 1000 + static_cast<int64_t>(rng_() % 100000), &a);
+        if (zeroOpenProduct().empty()) {
+          inquiry(pool[rng_() % pool.size()]);
+        } else {
+          open(zeroOpenProduct(), 1000 + static_cast<int64_t>(rng_() % 100000), &a);
+        }
+      } else if (zeroOpenProduct().empty()) {
+        inquiry(pool[rng_() % pool.size()]);
       } else {
         openAndClose();
       }
@@ -348,9 +353,20 @@ class Worker {
     }
   }
 
+  // The product the mix opens accounts with: one that may open at zero.
+  const std::string& zeroOpenProduct() const {
+    static const std::string kNone;
+    for (const std::string& p : o_.products) {
+      if (p.rfind("SAV", 0) == 0 || p.rfind("CHK", 0) == 0) {
+        return p;
+      }
+    }
+    return kNone;
+  }
+
   void openAndClose() {
     Account a;
-    if (!open("SAVP", 0, &a)) {
+    if (!open(zeroOpenProduct(), 0, &a)) {
       return;
     }
     Reply r;

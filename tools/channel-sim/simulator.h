@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "adapters/channel/frame.h"
 #include "common/status.h"
@@ -35,6 +36,11 @@ struct SimOptions {
   double rate = 0;  // requests per second over all connections; 0: as fast as possible
   Mix mix;
   int accounts_per_connection = 4;
+  // Product codes of the accounts opened, in turn (--products). The mix's
+  // opens and open-and-close use the first savings (SAV*) or checking
+  // (CHK*) product among them, which may open at zero; without one they
+  // send an inquiry instead.
+  std::vector<std::string> products = {"SAVB", "CHKP", "TD03", "LNPL"};
   int timeout_ms = 2000;
   int retries = 5;
   uint64_t seed = 1;
