@@ -292,6 +292,8 @@ run_setup() {  # RUN SETUP
 
 echo "bridge_bench: ${seconds}s per setup, $connections connections, $runs run(s)," \
   "newcore slowed by ${delay_ms} ms, secondary workers $sec_workers queue $sec_queue" >&2
+echo "bridge_bench: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), corebridge built" \
+  "$(date -u -r "$bin/corebridge" '+%Y-%m-%d %H:%M:%S UTC')" >&2
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$runs"); do
   for setup in direct haproxy bridge bridge-slow-lo bridge-shadow bridge-shadow-nodelay; do
