@@ -51,6 +51,11 @@ int rampBucket(std::string_view account) {
 
 Route route(const StageTable& table, const std::vector<std::string>& lines, bool write,
             std::string_view account) {
+  return route(table, lines, write, std::vector<std::string>{std::string(account)});
+}
+
+Route route(const StageTable& table, const std::vector<std::string>& lines, bool write,
+            const std::vector<std::string>& accounts) {
   // The least migrated stage among the lines; a ramp below 100 on any
   // NEW_PRIMARY line among them applies (the smallest).
   Stage stage = lines.empty() ? table.default_stage : Stage::kNewOnly;
@@ -62,10 +67,22 @@ Route route(const StageTable& table, const std::vector<std::string>& lines, bool
       ramp = std::min(ramp, std::clamp(s.ramp_percent, 0, 100));
     }
   }
-  if (stage == Stage::kNewPrimary && rampBucket(account) >= ramp) {
-    stage = Stage::kShadow;
+  bool ramped_out = false;
+  bool mixed = false;
+  if (stage == Stage::kNewPrimary) {
+    size_t in = 0;
+    for (const std::string& account : accounts) {
+      in += rampBucket(account) < ramp ? 1 : 0;
+    }
+    if (in < accounts.size()) {
+      stage = Stage::kShadow;
+      ramped_out = true;
+      mixed = in > 0;
+    }
   }
   Route r;
+  r.ramped_out = ramped_out;
+  r.mixed = mixed;
   r.stage = stage;
   switch (stage) {
     case Stage::kLegacyOnly:

@@ -12,8 +12,8 @@
 // A transaction that touches several product lines runs at the least migrated
 // stage among them. NEW_PRIMARY has a ramp: a sticky share of accounts, by a
 // hash of the account number into 100 buckets, is new-primary; the others run
-// as SHADOW. An account is new-primary when its bucket is below the ramp, so
-// raising the ramp only ever adds accounts: none flips back and forth.
+// as SHADOW (and so does a transaction touching any of them). An account is new-primary when its
+// bucket is below the ramp, so raising the ramp only ever adds accounts: none flips back and forth.
 //
 // Values and pure functions; StageTable is immutable once built (the bridge
 // swaps a whole new table on reload).
@@ -58,13 +58,25 @@ struct Route {
   Side primary = Side::kLegacy;
   bool secondary = false;  // call the other side too (off the request path)
   bool compare = false;    // compare the two answers
+  // The lines are at NEW_PRIMARY but the ramp left some account out, so the
+  // transaction runs as SHADOW.
+  bool ramped_out = false;
+  // Of those, one whose accounts the ramp splits: some new-primary, some
+  // not. No single side is primary for all of them.
+  bool mixed = false;
 };
 
 // The bucket 0-99 of an account for the ramp (FNV-1a of its number).
 int rampBucket(std::string_view account);
 
 // The route of a transaction touching `lines` (empty: the default stage),
-// `write` or not, whose sticky account is `account`.
+// `write` or not, on `accounts`. Under a ramp it is new-primary only when
+// every account it touches is: a transfer between a new-primary and a
+// legacy-primary account runs as SHADOW, so no account's primary ever
+// learns of a change only through the other side's secondary call.
+Route route(const StageTable& table, const std::vector<std::string>& lines, bool write,
+            const std::vector<std::string>& accounts);
+// The same for one account.
 Route route(const StageTable& table, const std::vector<std::string>& lines, bool write,
             std::string_view account);
 

@@ -1,6 +1,7 @@
 #include "bridge/executor.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace corebridge::bridge {
 
@@ -163,17 +164,48 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   }
   info.account = accounts.empty() ? std::string() : accounts.front();
   const bool write = tx->kind == mappings::TxnKind::kWrite;
-  Route r = route(*stages(), lines, write, info.account);
-  if (r.stage == Stage::kNewPrimary && !tx->product_code_field.empty()) {
+  Route r = route(*stages(), lines, write, accounts);
+  // Write-through: the secondary call is made before the channel is
+  // answered, queued behind the accounts' earlier secondary calls.
+  bool write_through = r.mixed;
+  if ((r.stage == Stage::kNewPrimary || r.ramped_out) && !tx->product_code_field.empty()) {
     // A transaction that creates its account (ACCTOPEN) keeps legacy as the
     // number authority until NEW_ONLY: legacy cannot be told which number
-    // to use, the new core can (the pack's from_primary). It runs as SHADOW.
+    // to use, the new core can (the pack's from_primary). And the new core
+    // answers this account's next request, so it must hold the account
+    // before the channel hears of it: the new side is called on the request
+    // path (write-through), not queued.
     r.stage = Stage::kShadow;
     r.primary = Side::kLegacy;
+    write_through = true;
   }
   info.stage = r.stage;
   info.primary = r.primary;
 
+  // Hold the accounts' stripes from the primary call until the secondary
+  // is queued (see executor.h); LEGACY_ONLY and NEW_ONLY take none.
+  std::vector<size_t> stripes;
+  if (r.secondary) {
+    for (const std::string& account : accounts) {
+      stripes.push_back(std::hash<std::string>{}(account) % kStripes);
+    }
+    std::sort(stripes.begin(), stripes.end());
+    stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  }
+  std::vector<std::unique_lock<std::mutex>> held;
+  held.reserve(stripes.size());
+  for (size_t stripe : stripes) {
+    held.emplace_back(stripes_[stripe]);
+  }
+  if (r.mixed) {
+    // Both sides must have every earlier call of these accounts first.
+    Job fence;
+    fence.fence = true;
+    fence.info = info;
+    fence.accounts = accounts;
+    RequestInfo ignored;
+    enqueueAndWait(std::move(fence), ignored, timeoutOf(Side::kNew) + timeoutOf(Side::kLegacy));
+  }
   adapters::CallContext context;
   context.deadline = Clock::now() + timeoutOf(r.primary);
   const auto t0 = Clock::now();
@@ -199,30 +231,87 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   info.outcome = "ok";
   out.reply = std::move(*reply);
   if (r.secondary) {
-    Job job{tx, std::string(trancode), std::string(commarea), out.reply, info, r.compare};
-    enqueue(std::move(job), info);
+    Job job;
+    job.transaction = tx;
+    job.trancode = std::string(trancode);
+    job.commarea = std::string(commarea);
+    job.primary_reply = out.reply;
+    job.info = info;
+    job.compare = r.compare;
+    job.accounts = accounts;
+    if (!tx->product_code_field.empty() && out.reply.zz == 0) {
+      // The account an ACCTOPEN creates is numbered in the primary's reply:
+      // its later calls must queue behind this one, in its lane.
+      mappings::Record reply_record;
+      if (tx->codec
+              ->decode(reinterpret_cast<const uint8_t*>(out.reply.commarea.data()),
+                       out.reply.commarea.size(), &reply_record)
+              .ok()) {
+        std::vector<std::string> created = keyAccounts(*tx, reply_record);
+        if (!created.empty()) {
+          job.info.account = created.front();
+          job.accounts = std::move(created);
+        }
+      }
+    }
+    if (write_through) {
+      enqueueAndWait(std::move(job), info,
+                     timeoutOf(r.primary == Side::kLegacy ? Side::kNew : Side::kLegacy));
+    } else {
+      enqueue(std::move(job), info);
+    }
   }
   observer_.onRequest(info);
   return out;
 }
 
 void Executor::enqueue(Job job, RequestInfo& info) {
-  const size_t lane = static_cast<size_t>(rampBucket(job.info.account)) % lanes_.size();
+  auto laneOf = [this](const std::string& account) {
+    return std::hash<std::string>{}(account) % lanes_.size();
+  };
+  const size_t lane = laneOf(job.info.account);
+  size_t second_lane = lane;
+  for (const std::string& account : job.accounts) {
+    if (laneOf(account) != lane) {
+      second_lane = laneOf(account);
+      break;
+    }
+  }
+  const size_t jobs = second_lane == lane ? 1 : 2;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_ && queued_ < options_.secondary_queue) {
-      job.info.secondary_queued = true;
-      lanes_[lane].push_back(std::move(job));
-      ++queued_;
+    if (!stopping_ && queued_ + jobs <= options_.secondary_queue) {
       info.secondary_queued = true;
+      job.info.secondary_queued = true;
+      if (jobs == 2) {
+        job.barrier = std::make_shared<Barrier>();
+        Job marker;
+        marker.marker = true;
+        marker.barrier = job.barrier;
+        lanes_[second_lane].push_back(std::move(marker));
+      }
+      lanes_[lane].push_back(std::move(job));
+      queued_ += jobs;
     }
   }
   if (info.secondary_queued) {
     ready_[lane].notify_one();
+    ready_[second_lane].notify_one();
   } else {
     info.secondary_dropped = true;
     dropped_.fetch_add(1);
   }
+}
+
+void Executor::enqueueAndWait(Job job, RequestInfo& info, std::chrono::milliseconds timeout) {
+  auto completion = std::make_shared<Completion>();
+  job.completion = completion;
+  enqueue(std::move(job), info);
+  if (!info.secondary_queued) {
+    return;
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  completions_.wait_until(lock, Clock::now() + timeout, [&] { return completion->done; });
 }
 
 void Executor::work(size_t lane) {
@@ -239,41 +328,63 @@ void Executor::work(size_t lane) {
       queue.pop_front();
       --queued_;
       ++running_;
+      if (job.marker) {
+        // Hold this lane until the call whose place this is has run.
+        job.barrier->arrived = true;
+        barriers_.notify_all();
+        barriers_.wait(lock, [&] { return job.barrier->done; });
+      } else if (job.barrier != nullptr) {
+        barriers_.wait(lock, [&] { return job.barrier->arrived; });
+      }
     }
-    const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
-    adapters::CallContext context;
-    context.deadline = Clock::now() + timeoutOf(secondary);
-    context.primary_reply = &job.primary_reply;
-    const auto t0 = Clock::now();
-    Result<adapters::BackendReply> reply =
-        sideOf(secondary).call(job.trancode, job.commarea, context);
-    SecondaryResult result;
-    result.secondary_latency = Clock::now() - t0;
-    result.transaction = job.transaction;
-    result.product_line = job.info.product_line;
-    result.account = job.info.account;
-    result.txn_id = job.info.txn_id;
-    result.stage = job.info.stage;
-    result.primary = job.info.primary;
-    result.compare = job.compare;
-    result.secondary_status = reply.status();
-    adapters::BackendReply& primary_slot =
-        job.info.primary == Side::kLegacy ? result.legacy_reply : result.new_reply;
-    primary_slot = std::move(job.primary_reply);
-    if (reply.ok()) {
-      adapters::BackendReply& secondary_slot =
-          secondary == Side::kLegacy ? result.legacy_reply : result.new_reply;
-      secondary_slot = std::move(*reply);
+    if (!job.marker && !job.fence) {
+      runSecondary(job);
     }
-    observer_.onSecondary(result);
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (job.barrier != nullptr && !job.marker) {
+        job.barrier->done = true;
+        barriers_.notify_all();
+      }
+      if (job.completion != nullptr) {
+        job.completion->done = true;
+        completions_.notify_all();
+      }
       --running_;
       if (queued_ == 0 && running_ == 0) {
         idle_.notify_all();
       }
     }
   }
+}
+
+void Executor::runSecondary(Job& job) {
+  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
+  adapters::CallContext context;
+  context.deadline = Clock::now() + timeoutOf(secondary);
+  context.primary_reply = &job.primary_reply;
+  const auto t0 = Clock::now();
+  Result<adapters::BackendReply> reply =
+      sideOf(secondary).call(job.trancode, job.commarea, context);
+  SecondaryResult result;
+  result.secondary_latency = Clock::now() - t0;
+  result.transaction = job.transaction;
+  result.product_line = job.info.product_line;
+  result.account = job.info.account;
+  result.txn_id = job.info.txn_id;
+  result.stage = job.info.stage;
+  result.primary = job.info.primary;
+  result.compare = job.compare;
+  result.secondary_status = reply.status();
+  adapters::BackendReply& primary_slot =
+      job.info.primary == Side::kLegacy ? result.legacy_reply : result.new_reply;
+  primary_slot = std::move(job.primary_reply);
+  if (reply.ok()) {
+    adapters::BackendReply& secondary_slot =
+        secondary == Side::kLegacy ? result.legacy_reply : result.new_reply;
+    secondary_slot = std::move(*reply);
+  }
+  observer_.onSecondary(result);
 }
 
 size_t Executor::secondaryDepth() const {

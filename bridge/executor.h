@@ -14,9 +14,19 @@
 // A transaction that creates its account (the pack names a
 // product_code_field: ACCTOPEN) runs at NEW_PRIMARY as SHADOW: legacy stays
 // the authority for account numbers until NEW_ONLY, since it cannot be told
-// which number to assign and the new core can.
+// which number to assign and the new core can. Its new-side call is made on
+// the request path (write-through), because the new core answers the
+// account's next request and must hold it before the channel can send one.
+// So is a transaction whose accounts the ramp splits (a transfer from a
+// new-primary account to one that is not): it runs as SHADOW, and its
+// secondary call is made, in order behind each account's earlier ones,
+// before the channel is answered; and before its primary call it waits
+// until both accounts' earlier secondary calls are done (a fence), so that
+// neither account sees it at another place in its history on the two sides.
 //
-// Secondary calls of one account keep their order: each goes to the lane
+// Secondary calls of one account keep their order: the primary call and
+// the queueing of its secondary happen under the account's stripe lock, and
+// each goes to the lane
 // (worker) its account hashes to, so an account's postings reach the
 // secondary side in the order the primary applied them, and a shadow read is
 // compared after the writes that preceded it. A transfer rides in its "from"
@@ -33,6 +43,7 @@
 // thread (readers see the old or the new table, never a mix).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -128,18 +139,40 @@ class Executor {
   void stop();
 
  private:
+  // A transaction touching accounts in two lanes holds its place in both:
+  // the call sits in the first account's lane, a marker in the second's.
+  // The call runs once the marker reaches the head of its lane, and the
+  // marker's lane waits until the call is done. Both are queued under one
+  // lock, so the lanes agree on the order of such pairs and cannot deadlock.
+  struct Barrier {
+    bool arrived = false;  // guarded by mu_: the marker is at its lane's head
+    bool done = false;     // guarded by mu_: the call has run
+  };
+  // A write-through caller waits for its secondary call to be done.
+  struct Completion {
+    bool done = false;  // guarded by mu_
+  };
   struct Job {
-    const mappings::PackTransaction* transaction;
+    const mappings::PackTransaction* transaction = nullptr;
     std::string trancode;
     std::string commarea;
     adapters::BackendReply primary_reply;
     RequestInfo info;
-    bool compare;
+    bool compare = false;
+    std::vector<std::string> accounts;
+    std::shared_ptr<Barrier> barrier;
+    bool marker = false;  // only holds the place of `barrier`'s call
+    std::shared_ptr<Completion> completion;
+    bool fence = false;  // calls nothing: done once the lanes' earlier calls are
   };
 
   ChannelReply badRequest(RequestInfo& info, adapters::SystemError error, std::string message);
   void enqueue(Job job, RequestInfo& info);
+  // Queues `job` and waits (up to `timeout`) until it is done.
+  void enqueueAndWait(Job job, RequestInfo& info, std::chrono::milliseconds timeout);
   void work(size_t lane);
+  // Calls the secondary side for `job` and reports both replies.
+  void runSecondary(Job& job);
   adapters::Backend& sideOf(Side side) { return side == Side::kLegacy ? legacy_ : new_; }
   std::chrono::milliseconds timeoutOf(Side side) const {
     return side == Side::kLegacy ? options_.legacy_timeout : options_.new_timeout;
@@ -159,11 +192,20 @@ class Executor {
   std::vector<std::deque<Job>> lanes_;          // guarded by mu_
   std::vector<std::condition_variable> ready_;  // one per lane
   std::condition_variable idle_;
-  size_t queued_ = 0;      // guarded by mu_: jobs in all lanes
-  int running_ = 0;        // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  std::condition_variable barriers_;     // a Barrier changed
+  std::condition_variable completions_;  // a Completion is done
+  size_t queued_ = 0;                    // guarded by mu_: jobs in all lanes
+  int running_ = 0;                      // guarded by mu_
+  bool stopping_ = false;                // guarded by mu_
   std::atomic<uint64_t> dropped_{0};
   std::vector<std::thread> workers_;
+
+  // Account stripes: a transaction with a secondary call holds the stripes
+  // of its accounts (in index order) from its primary call until its
+  // secondary is queued, so that the secondary side sees an account's
+  // calls in the order the primary applied them.
+  static constexpr size_t kStripes = 256;
+  std::array<std::mutex, kStripes> stripes_;
 };
 
 // The account numbers of a decoded request's key fields, as text (numbers

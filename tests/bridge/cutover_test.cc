@@ -82,6 +82,28 @@ TEST(CutoverTest, RampIsStickyAndOnlyGrows) {
   EXPECT_LT(new_primary_at_30, 750);
 }
 
+// A transfer whose accounts the ramp splits runs as SHADOW and says so.
+TEST(CutoverTest, ATransactionTheRampSplitsIsMixed) {
+  std::string in;
+  std::string out;
+  for (int i = 0; i < 1000 && (in.empty() || out.empty()); ++i) {
+    const std::string account = "1000100" + std::to_string(10000 + i);
+    (rampBucket(account) < 50 ? in : out) = account;
+  }
+  const StageTable t = table(Stage::kNewPrimary, Stage::kNewPrimary, 50);
+  const Route both_in = route(t, {"SAVINGS"}, true, std::vector<std::string>{in, in});
+  EXPECT_EQ(both_in.stage, Stage::kNewPrimary);
+  EXPECT_FALSE(both_in.mixed);
+  const Route split = route(t, {"SAVINGS"}, true, std::vector<std::string>{in, out});
+  EXPECT_EQ(split.stage, Stage::kShadow);
+  EXPECT_TRUE(split.ramped_out);
+  EXPECT_TRUE(split.mixed);
+  const Route both_out = route(t, {"SAVINGS"}, true, std::vector<std::string>{out, out});
+  EXPECT_EQ(both_out.stage, Stage::kShadow);
+  EXPECT_TRUE(both_out.ramped_out);
+  EXPECT_FALSE(both_out.mixed);
+}
+
 TEST(CutoverTest, StageNamesParse) {
   for (Stage s : {Stage::kLegacyOnly, Stage::kDualWrite, Stage::kShadow, Stage::kNewPrimary,
                   Stage::kNewOnly}) {
