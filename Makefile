@@ -65,7 +65,7 @@ fuzz: deps
 lint: configure
 	@files=$$(git ls-files '*.cc' '*.h'); \
 	clang-format --dry-run --Werror $$files && echo "clang-format: clean"
-	@files=$$(git ls-files 'common/*.cc' 'mappings/*.cc' 'adapters/*.cc' 'legacy/*.cc' 'newcore/*.cc' 'tools/*.cc'); \
+	@files=$$(git ls-files 'common/*.cc' 'mappings/*.cc' 'adapters/*.cc' 'legacy/*.cc' 'newcore/*.cc' 'dualwrite/*.cc' 'bridge/*.cc' 'tools/*.cc'); \
 	clang-tidy -p $(BUILD) --quiet $$files
 
 clean:

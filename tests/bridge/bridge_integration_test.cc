@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TSocket.h>
@@ -459,6 +460,41 @@ TEST_F(BridgeStack, SighupAppliesANewStage) {
     shadow = metric("corebridge_requests_total", {"stage=\"SHADOW\""}) > 0;
   }
   EXPECT_TRUE(shadow) << metrics();
+}
+
+// A pack with an error stops start-up (exit 2) naming the file, the line
+// and the field; so does a configuration naming a product line the pack
+// does not have. Nothing listens.
+TEST(CorebridgeStartup, ABadPackOrConfigurationStopsStartUpNamingWhere) {
+  char pattern[] = "/tmp/cb-bridge-start-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  std::string pack = readFile(kPack);
+  pack = std::regex_replace(pack, std::regex("copybook_dir: .*"), "copybook_dir: " + kCopybooks);
+  const std::string good = pack;
+  pack = std::regex_replace(pack, std::regex("cobol: PST-AMOUNT"), "cobol: PST-AMOUNTX",
+                            std::regex_constants::format_first_only);
+  ASSERT_NE(pack, good) << "the demobank pack changed: update this test";
+  const std::string bad = dir + "/bad-pack.yaml";
+  std::ofstream(bad) << pack;
+  const std::string bin = test_support::binDir() + "/corebridge";
+  auto run = [&](const std::string& args, std::string* err) {
+    const std::string path = dir + "/err.txt";
+    const int status = std::system((bin + " --check " + args + " >/dev/null 2>" + path).c_str());
+    *err = readFile(path);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string err;
+  EXPECT_EQ(run("--pack " + bad, &err), 2);
+  EXPECT_NE(err.find("bad-pack.yaml:"), std::string::npos) << err;
+  EXPECT_NE(err.find("PST-AMOUNTX"), std::string::npos) << err;
+  EXPECT_EQ(run("--pack " + kPack + " --product_lines.MORTGAGE.stage SHADOW", &err), 2);
+  EXPECT_NE(err.find("product_lines.MORTGAGE"), std::string::npos) << err;
+  EXPECT_EQ(run("--legacy.port 0", &err), 2);
+  EXPECT_NE(err.find("legacy.port"), std::string::npos) << err;
+  EXPECT_EQ(run("--pack " + kPack, &err), 0) << err;
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
 }
 
 }  // namespace
