@@ -135,7 +135,7 @@ Status readStages(const YAML::Node& root, const Where& where, StageTable* out) {
 }
 
 // Sets root[a][b]...[z] = value for the dotted path "a.b...z".
-Status applyOverride(YAML::Node root, const std::string& path, const std::string& value) {
+Status applyOverride(YAML::Node& root, const std::string& path, const std::string& value) {
   if (path.empty() || path.front() == '.' || path.back() == '.') {
     return invalidArgument("option --" + path + ": not a dotted option name");
   }

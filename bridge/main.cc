@@ -13,6 +13,7 @@
 // be opened.
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <set>
 #include <string>
@@ -100,9 +101,10 @@ cb::Status checkLines(const br::Config& config, const cb::mappings::Pack& pack) 
       for (const std::string& n : known) {
         list += (list.empty() ? "" : ", ") + n;
       }
-      return cb::invalidArgument((config.source.empty() ? "" : config.source + ": ") +
-                                 "product_lines." + line + ": the pack " + pack.source +
-                                 " has no such product line (it has " + list + ")");
+      std::string message = config.source.empty() ? "" : config.source + ": ";
+      message.append("product_lines.").append(line).append(": the pack ").append(pack.source);
+      message.append(" has no such product line (it has ").append(list).append(")");
+      return cb::invalidArgument(std::move(message));
     }
   }
   return cb::okStatus();
@@ -144,9 +146,7 @@ void registerGauges(br::MetricsRegistry& m, br::Executor& executor, br::ChannelL
       [&] { return static_cast<double>(observer.counters().secondary_errors.load()); });
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   Args args;
   if (int rc = parseArgs(argc, argv, &args); rc != 0) {
     return rc < 0 ? 0 : rc;
@@ -293,4 +293,15 @@ int main(int argc, char** argv) {
   admin.stop();
   log->info("stopped");
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "corebridge: %s\n", e.what());
+    return 1;
+  }
 }

@@ -160,11 +160,15 @@ MetricsRegistry::Series* MetricsRegistry::series(std::string_view name, std::str
   for (size_t i = 0; i < sorted.size(); ++i) {
     const std::string& n = sorted[i].first;
     if (!validLabelName(n) || (type == Type::kHistogram && n == "le")) {
-      *status = invalidArgument(where + ": label name '" + n + "' is not allowed");
+      std::string message = where;
+      message.append(": label name '").append(n).append("' is not allowed");
+      *status = invalidArgument(std::move(message));
       return nullptr;
     }
     if (i > 0 && sorted[i - 1].first == n) {
-      *status = invalidArgument(where + ": label '" + n + "' given twice");
+      std::string message = where;
+      message.append(": label '").append(n).append("' given twice");
+      *status = invalidArgument(std::move(message));
       return nullptr;
     }
     names.push_back(n);

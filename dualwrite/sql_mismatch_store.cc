@@ -264,7 +264,7 @@ Status bindWhere(Statement& st, const Where& w) {
 SqlMismatchStore::SqlMismatchStore(std::unique_ptr<odbc::ConnectionPool> pool,
                                    MismatchStoreOptions options, int schema_version)
     : pool_(std::move(pool)),
-      options_(std::move(options)),
+      options_(options),
       schema_version_(schema_version),
       instance_(std::random_device{}() * 0x100000000ull + std::random_device{}()) {
   if (!options_.read_only) {
@@ -308,8 +308,7 @@ Result<std::unique_ptr<SqlMismatchStore>> SqlMismatchStore::open(
   }
   options.queue_capacity = std::max<size_t>(1, options.queue_capacity);
   options.batch_size = std::max<size_t>(1, options.batch_size);
-  return std::unique_ptr<SqlMismatchStore>(
-      new SqlMismatchStore(std::move(pool), std::move(options), version));
+  return std::unique_ptr<SqlMismatchStore>(new SqlMismatchStore(std::move(pool), options, version));
 }
 
 void SqlMismatchStore::record(const Mismatch& mismatch) {
@@ -464,7 +463,10 @@ Result<std::vector<Mismatch>> SqlMismatchStore::list(const MismatchFilter& filte
       CB_ASSIGN_OR_RETURN(m.stage, st->getString(5));
       CB_ASSIGN_OR_RETURN(std::string side, st->getString(6));
       if (!parseSide(side, &m.primary)) {
-        return dataLoss("mismatch " + id + ": primary_side '" + side + "' is not legacy or new");
+        std::string message = "mismatch ";
+        message.append(id).append(": primary_side '").append(side);
+        message.append("' is not legacy or new");
+        return dataLoss(std::move(message));
       }
       CB_ASSIGN_OR_RETURN(m.txn_id, st->getString(7));
       CB_ASSIGN_OR_RETURN(m.account, st->getString(8));
@@ -503,7 +505,9 @@ Result<std::vector<Mismatch>> SqlMismatchStore::list(const MismatchFilter& filte
       FieldDifference d;
       CB_ASSIGN_OR_RETURN(std::string kind, st->getString(3));
       if (!parseDifferenceKind(kind, &d.kind)) {
-        return dataLoss("mismatch " + id + ": difference kind '" + kind + "' is unknown");
+        std::string message = "mismatch ";
+        message.append(id).append(": difference kind '").append(kind).append("' is unknown");
+        return dataLoss(std::move(message));
       }
       CB_ASSIGN_OR_RETURN(d.path, st->getString(4));
       CB_ASSIGN_OR_RETURN(d.field, st->getString(5));

@@ -75,7 +75,9 @@ Status PackReader::onlyKeys(const YAML::Node& map, const std::set<std::string>& 
   for (const auto& kv : map) {
     const std::string k = kv.first.Scalar();
     if (allowed.count(k) == 0) {
-      return error(kv.first, "unknown field '" + k + "' in " + what);
+      std::string message = "unknown field '";
+      message.append(k).append("' in ").append(what);
+      return error(kv.first, message);
     }
   }
   return okStatus();
@@ -470,13 +472,18 @@ Status PackReader::checkFields(const YAML::Node& t, const PackTransaction& txn) 
   for (const auto& [name, rc] : txn.outcomes) {
     const Field& f = l.fields[l.find(txn.return_code_field)];
     if (rc.code.size() > f.length) {
-      return invalidArgument(where + std::to_string(rc.line) + ": transaction " + txn.trancode +
-                             ": return code '" + rc.code + "' of " + name + " does not fit " +
-                             txn.return_code_field);
+      std::string message = where;
+      message.append(std::to_string(rc.line)).append(": transaction ").append(txn.trancode);
+      message.append(": return code '").append(rc.code).append("' of ").append(name);
+      message.append(" does not fit ").append(txn.return_code_field);
+      return invalidArgument(std::move(message));
     }
     if (!txn.reason_field.empty() && rc.reason.size() > l.fields[l.find(txn.reason_field)].length) {
-      return invalidArgument(where + std::to_string(rc.line) + ": transaction " + txn.trancode +
-                             ": reason of " + name + " is longer than " + txn.reason_field);
+      std::string message = where;
+      message.append(std::to_string(rc.line)).append(": transaction ").append(txn.trancode);
+      message.append(": reason of ").append(name).append(" is longer than ");
+      message.append(txn.reason_field);
+      return invalidArgument(std::move(message));
     }
   }
   return okStatus();

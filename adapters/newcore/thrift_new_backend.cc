@@ -31,7 +31,7 @@ milliseconds budget(milliseconds limit, Clock::time_point deadline) {
 }
 
 int toInt(milliseconds ms) {
-  return static_cast<int>(std::clamp<int64_t>(ms.count(), 1, 24 * 3600 * 1000));
+  return static_cast<int>(std::clamp<int64_t>(ms.count(), 1, int64_t{24} * 3600 * 1000));
 }
 
 }  // namespace

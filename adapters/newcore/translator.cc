@@ -240,7 +240,7 @@ int64_t fromJulian(int64_t yyddd) {
     doy -= n;
     ++m;
   }
-  return static_cast<int64_t>(y) * 10000 + (m + 1) * 100 + doy;
+  return static_cast<int64_t>(y) * 10000 + static_cast<int64_t>(m + 1) * 100 + doy;
 }
 
 // --- the COMMAREA side ----------------------------------------------------------
@@ -725,7 +725,7 @@ Status Call::answer(const Outcome& o, const Flat& req, const Flat& result,
         if (strOf(req, leg.api) == o.account_id) {
           const Field& f = l_.fields[l_.find(txn_.failed_leg_field)];
           CB_RETURN_IF_ERROR(writeText(f, f.offset, leg.value));
-          reason = leg.reason_prefix + reason;
+          reason.insert(0, leg.reason_prefix);
           break;
         }
       }

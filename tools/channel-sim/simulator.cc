@@ -103,28 +103,30 @@ class Worker {
         std::this_thread::sleep_until(next);
         next += std::chrono::duration_cast<Clock::duration>(interval);
       }
-      int pick = static_cast<int>(rng_() % static_cast<uint64_t>(total));
-      if ((pick -= o_.mix.inquiry) < 0) {
-        inquiry(pool[rng_() % pool.size()]);
-      } else if ((pick -= o_.mix.post) < 0) {
-        post(pool[rng_() % pool.size()]);
-      } else if ((pick -= o_.mix.transfer) < 0) {
-        transfer(pool);
-      } else if ((pick -= o_.mix.statement) < 0) {
-        statement(pool[rng_() % pool.size()]);
-      } else if ((pick -= o_.mix.invalid) < 0) {
-        invalid(pool[rng_() % pool.size()]);
-      } else if ((pick -= o_.mix.open) < 0) {
-        Account a;
-        if (zeroOpenProduct().empty()) {
+      switch (pickOp(total)) {
+        case Op::kInquiry:
           inquiry(pool[rng_() % pool.size()]);
-        } else {
+          break;
+        case Op::kPost:
+          post(pool[rng_() % pool.size()]);
+          break;
+        case Op::kTransfer:
+          transfer(pool);
+          break;
+        case Op::kStatement:
+          statement(pool[rng_() % pool.size()]);
+          break;
+        case Op::kInvalid:
+          invalid(pool[rng_() % pool.size()]);
+          break;
+        case Op::kOpen: {
+          Account a;
           open(zeroOpenProduct(), 1000 + static_cast<int64_t>(rng_() % 100000), &a);
+          break;
         }
-      } else if (zeroOpenProduct().empty()) {
-        inquiry(pool[rng_() % pool.size()]);
-      } else {
-        openAndClose();
+        case Op::kOpenAndClose:
+          openAndClose();
+          break;
       }
     }
   }
@@ -362,6 +364,33 @@ class Worker {
       }
     }
     return kNone;
+  }
+
+  enum class Op { kInquiry, kPost, kTransfer, kStatement, kInvalid, kOpen, kOpenAndClose };
+
+  // Draws the next operation by the mix's weights (close is what is left after open). Without a
+  // product that opens at zero, an inquiry stands in for an open or a close.
+  Op pickOp(int total) {
+    int pick = static_cast<int>(rng_() % static_cast<uint64_t>(total));
+    if ((pick -= o_.mix.inquiry) < 0) {
+      return Op::kInquiry;
+    }
+    if ((pick -= o_.mix.post) < 0) {
+      return Op::kPost;
+    }
+    if ((pick -= o_.mix.transfer) < 0) {
+      return Op::kTransfer;
+    }
+    if ((pick -= o_.mix.statement) < 0) {
+      return Op::kStatement;
+    }
+    if ((pick -= o_.mix.invalid) < 0) {
+      return Op::kInvalid;
+    }
+    if (zeroOpenProduct().empty()) {
+      return Op::kInquiry;
+    }
+    return (pick -= o_.mix.open) < 0 ? Op::kOpen : Op::kOpenAndClose;
   }
 
   void openAndClose() {
