@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "adapters/odbc/migrations.h"
 #include "adapters/odbc/statement.h"
 #include "common/logging.h"
 
@@ -20,14 +21,10 @@ using odbc::Statement;
 
 namespace {
 
-struct Migration {
-  int version;
-  std::string description;
-  std::vector<std::string> statements;
-};
+using odbc::Migration;
 
 std::vector<Migration> migrations(const odbc::Dialect& dialect) {
-  const std::string engine = dialect.kind() == odbc::DialectKind::kMariaDb ? " ENGINE=InnoDB" : "";
+  const std::string engine = odbc::tableOptions(dialect);
   std::vector<Migration> all;
   all.push_back(Migration{
       1,
@@ -104,80 +101,8 @@ std::string withDefaultAttribute(std::string cs, const std::string& key, const s
 }
 
 Result<int> applyMigrations(Connection& connection) {
-  const odbc::Dialect& dialect = connection.dialect();
-  const std::string engine = dialect.kind() == odbc::DialectKind::kMariaDb ? " ENGINE=InnoDB" : "";
-  CB_RETURN_IF_ERROR(
-      connection.execute("CREATE TABLE IF NOT EXISTS dw_schema_migrations ("
-                         " version INTEGER NOT NULL PRIMARY KEY,"
-                         " description VARCHAR(200) NOT NULL,"
-                         " applied_at VARCHAR(32) NOT NULL)" +
-                         engine));
-  if (dialect.kind() == odbc::DialectKind::kSqlite) {
-    // Readers (bridgectl mismatches) beside the writer.
-    CB_RETURN_IF_ERROR(connection.execute("PRAGMA journal_mode=WAL"));
-  }
-  std::set<int> applied;
-  {
-    CB_ASSIGN_OR_RETURN(auto select,
-                        connection.prepare("SELECT version FROM dw_schema_migrations"));
-    CB_RETURN_IF_ERROR(select->execute());
-    while (true) {
-      CB_ASSIGN_OR_RETURN(bool row, select->fetch());
-      if (!row) {
-        break;
-      }
-      CB_ASSIGN_OR_RETURN(int64_t v, select->getInt64(1));
-      applied.insert(static_cast<int>(v));
-    }
-  }
-  const std::vector<Migration> all = migrations(dialect);
-  const int newest = all.back().version;
-  if (!applied.empty() && *applied.rbegin() > newest) {
-    return failedPrecondition(
-        fmt::format("the mismatch store is at schema version {}; this build knows up to {}",
-                    *applied.rbegin(), newest));
-  }
-  for (const Migration& m : all) {
-    if (applied.count(m.version) != 0) {
-      continue;
-    }
-    CB_RETURN_IF_ERROR(connection.begin());
-    Status s;
-    for (const std::string& sql : m.statements) {
-      s = connection.execute(sql);
-      if (!s.ok()) {
-        break;
-      }
-    }
-    if (s.ok()) {
-      auto record = connection.prepare(
-          "INSERT INTO dw_schema_migrations (version, description, applied_at) VALUES (?, ?, ?)");
-      s = record.status();
-      if (s.ok()) {
-        s = (*record)->bindInt64(1, m.version);
-      }
-      if (s.ok()) {
-        s = (*record)->bindString(2, m.description);
-      }
-      if (s.ok()) {
-        s = (*record)->bindString(3, isoTime(std::chrono::system_clock::now()));
-      }
-      if (s.ok()) {
-        s = (*record)->execute();
-      }
-    }
-    if (s.ok()) {
-      s = connection.commit();
-    }
-    if (!s.ok()) {
-      if (connection.inTransaction()) {
-        (void)connection.rollback();
-      }
-      return Status(s.code(), fmt::format("mismatch store schema migration {} ({}): {}", m.version,
-                                          m.description, s.message()));
-    }
-  }
-  return newest;
+  return odbc::applyMigrations(connection, "dw_schema_migrations", migrations(connection.dialect()),
+                               "mismatch store");
 }
 
 Result<int> readSchemaVersion(Connection& connection, const std::string& where) {

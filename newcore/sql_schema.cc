@@ -1,11 +1,5 @@
 #include "newcore/sql_schema.h"
 
-#include <algorithm>
-#include <ctime>
-#include <set>
-
-#include "adapters/odbc/statement.h"
-
 namespace corebridge::newcore {
 
 namespace odbc = adapters::odbc;
@@ -18,19 +12,9 @@ constexpr const char* kText = "TEXT";
 
 }  // namespace
 
-std::string utcTimestamp() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::vector<Migration> migrations(const odbc::Dialect& dialect) {
   const std::string text = kText;
-  // MariaDB: InnoDB for row locks and transactions, whatever the server's default.
-  const std::string engine = dialect.kind() == odbc::DialectKind::kMariaDb ? " ENGINE=InnoDB" : "";
+  const std::string engine = odbc::tableOptions(dialect);
   std::vector<Migration> all;
   all.push_back(
       Migration{1,
@@ -101,84 +85,8 @@ std::vector<Migration> migrations(const odbc::Dialect& dialect) {
 }
 
 Result<int> applyMigrations(odbc::Connection& connection) {
-  const odbc::Dialect& dialect = connection.dialect();
-  const std::string engine = dialect.kind() == odbc::DialectKind::kMariaDb ? " ENGINE=InnoDB" : "";
-  CB_RETURN_IF_ERROR(
-      connection.execute("CREATE TABLE IF NOT EXISTS nc_schema_migrations ("
-                         " version INTEGER NOT NULL PRIMARY KEY,"
-                         " description VARCHAR(200) NOT NULL,"
-                         " applied_at VARCHAR(20) NOT NULL)" +
-                         engine));
-  if (dialect.kind() == odbc::DialectKind::kSqlite) {
-    // WAL lets readers run beside the writer; it is a property of the file.
-    CB_RETURN_IF_ERROR(connection.execute("PRAGMA journal_mode=WAL"));
-  }
-
-  std::set<int> applied;
-  {
-    CB_ASSIGN_OR_RETURN(auto select,
-                        connection.prepare("SELECT version FROM nc_schema_migrations"));
-    CB_RETURN_IF_ERROR(select->execute());
-    while (true) {
-      CB_ASSIGN_OR_RETURN(bool row, select->fetch());
-      if (!row) {
-        break;
-      }
-      CB_ASSIGN_OR_RETURN(int64_t v, select->getInt64(1));
-      applied.insert(static_cast<int>(v));
-    }
-  }
-  const std::vector<Migration> all = migrations(dialect);
-  const int newest = all.empty() ? 0 : all.back().version;
-  if (!applied.empty() && *applied.rbegin() > newest) {
-    return failedPrecondition("the database is at schema version " +
-                              std::to_string(*applied.rbegin()) + "; this newcore knows up to " +
-                              std::to_string(newest) + " (a newer newcore wrote it)");
-  }
-  for (const Migration& m : all) {
-    if (applied.count(m.version) != 0) {
-      continue;
-    }
-    // PostgreSQL and SQLite roll DDL back with the transaction; MariaDB
-    // commits each DDL statement implicitly, so a migration that fails half
-    // way there leaves its first tables behind (the error names the version).
-    CB_RETURN_IF_ERROR(connection.begin());
-    Status s;
-    for (const std::string& sql : m.statements) {
-      s = connection.execute(sql);
-      if (!s.ok()) {
-        break;
-      }
-    }
-    if (s.ok()) {
-      auto record = connection.prepare(
-          "INSERT INTO nc_schema_migrations (version, description, applied_at) VALUES (?, ?, ?)");
-      s = record.status();
-      if (s.ok()) {
-        s = (*record)->bindInt64(1, m.version);
-      }
-      if (s.ok()) {
-        s = (*record)->bindString(2, m.description.substr(0, 200));
-      }
-      if (s.ok()) {
-        s = (*record)->bindString(3, utcTimestamp());
-      }
-      if (s.ok()) {
-        s = (*record)->execute();
-      }
-    }
-    if (s.ok()) {
-      s = connection.commit();
-    }
-    if (!s.ok()) {
-      if (connection.inTransaction()) {
-        (void)connection.rollback();
-      }
-      return Status(s.code(), "schema migration " + std::to_string(m.version) + " (" +
-                                  m.description + "): " + s.message());
-    }
-  }
-  return newest;
+  return odbc::applyMigrations(connection, "nc_schema_migrations", migrations(connection.dialect()),
+                               "ledger");
 }
 
 }  // namespace corebridge::newcore

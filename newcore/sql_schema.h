@@ -1,11 +1,8 @@
 // The new core's SQL schema and its versioned migrations.
 //
-// applyMigrations() brings a database to the newest schema version: it
-// creates `nc_schema_migrations` when missing, then runs every migration whose
-// version is not recorded there, in version order, each in its own
-// transaction together with the row that records it. Running it again is a
-// no-op; a database recorded at a version this build does not know (written
-// by a newer newcore) is refused with FailedPrecondition rather than used.
+// applyMigrations() brings a database to the newest schema version through
+// the shared runner (adapters/odbc/migrations.h), recording versions in
+// `nc_schema_migrations`; a database written by a newer newcore is refused.
 //
 // The tables (docs/newcore.md, "The SQL store"):
 //   nc_accounts          one row per account: the master record, balances in
@@ -25,23 +22,20 @@
 #include <vector>
 
 #include "adapters/odbc/connection.h"
+#include "adapters/odbc/migrations.h"
 #include "common/status.h"
 
 namespace corebridge::newcore {
 
-struct Migration {
-  int version;
-  std::string description;
-  std::vector<std::string> statements;  // DDL, in the connection's dialect
-};
+using adapters::odbc::Migration;
 
 // Every migration of this build, oldest first, for `dialect`.
 std::vector<Migration> migrations(const adapters::odbc::Dialect& dialect);
 
-// The newest version recorded in the database after the call.
+// The newest version recorded in the database after the call
+// (adapters/odbc/migrations.h, table nc_schema_migrations).
 Result<int> applyMigrations(adapters::odbc::Connection& connection);
 
-// Now in UTC as "CCYY-MM-DDTHH:MM:SSZ", for the created_at / applied_at columns.
-std::string utcTimestamp();
+using adapters::odbc::utcTimestamp;
 
 }  // namespace corebridge::newcore
