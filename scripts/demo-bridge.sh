@@ -119,9 +119,25 @@ print(f"   {label:<18} {s['requests']:>9,} {s['throughput_rps']:>7,.0f} {s['p50_
 PY
 done
 kill -TERM $bridge_pid; wait $bridge_pid 2>/dev/null || true
-"$bin/bridgectl" mismatches --store "Driver=SQLite3;Database=$dir/mismatches.db" --by-field \
-  > "$dir/mismatches-by-field.txt" 2>&1 || true
-"$bin/bridgectl" mismatches --store "Driver=SQLite3;Database=$dir/mismatches.db" --limit 5 \
-  > "$dir/mismatches-latest.txt" 2>&1 || true
-echo "   the latest mismatches, as bridgectl mismatches shows them (account numbers masked):"
-head -8 "$dir/mismatches-latest.txt" | cut -c1-150 | sed 's/^/     /'
+
+# The comparator's worth is what it catches: the same pack with debit and
+# credit swapped in ACCTPOST's request mapping, at DUAL_WRITE for 3 s.
+sed -e "s|codes: {D: DEBIT, C: CREDIT}|codes: {D: CREDIT, C: DEBIT}|" \
+    -e "s|^copybook_dir: .*|copybook_dir: $root/legacy/cobol/copybooks|" \
+    "$root/mappings/packs/demobank/pack.yaml" > "$dir/wrong-pack.yaml"
+write_config DUAL_WRITE
+sed -i "s|^pack: .*|pack: $dir/wrong-pack.yaml|; s|mismatches.db|wrong-mismatches.db|" "$config"
+"$bin/corebridge" --config "$config" > "$dir/corebridge-wrong.out" 2> "$dir/corebridge-wrong.log" &
+bridge_pid=$!
+pids+=($bridge_pid)
+bport=$(port_of "$dir/corebridge-wrong.out" "listening on")
+"$bin/channel-sim" --target "127.0.0.1:$bport" --duration 3 --connections 2 --products SAVB \
+  --quiet --copybooks "$root/legacy/cobol/copybooks" > "$dir/channel-sim.wrong.json" || true
+sleep 1
+kill -TERM $bridge_pid; wait $bridge_pid 2>/dev/null || true
+echo "   a deliberately wrong pack (ACCTPOST's D/C codes swapped: wrong-pack.yaml) at DUAL_WRITE for 3 s;"
+echo "   the channels saw nothing (legacy answered); the comparator, as bridgectl mismatches --by-field shows:"
+"$bin/bridgectl" mismatches --store "Driver=SQLite3;Database=$dir/wrong-mismatches.db" --by-field \
+  2>&1 | head -6 | sed 's/^/     /'
+"$bin/bridgectl" mismatches --store "Driver=SQLite3;Database=$dir/wrong-mismatches.db" \
+  --trancode ACCTPOST --field PST-LEDGER-BALANCE --limit 2 2>&1 | head -3 | cut -c1-150 | sed 's/^/     /'
