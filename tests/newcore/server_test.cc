@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "CoreBanking.h"
+#include "tests/support/child_process.h"
 
 namespace corebridge::newcore {
 namespace {
@@ -27,69 +28,20 @@ using apache::thrift::protocol::TBinaryProtocol;
 using apache::thrift::transport::TFramedTransport;
 using apache::thrift::transport::TSocket;
 
-std::string binDir() {
-  const char* env = std::getenv("CB_BIN_DIR");
-  return env != nullptr ? env : std::string(CB_BINARY_DIR) + "/bin";
-}
+using test_support::binDir;
 
-// A newcore process; killed if the test did not stop it.
+// A newcore process on port 0 (tests/support/child_process.h), its stderr
+// discarded; killed if the test did not stop it.
 class Newcore {
  public:
-  ~Newcore() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  // Starts newcore and reads its listening line; false if it did not come up.
   bool start(const std::vector<std::string>& args) {
-    int out[2];
-    if (::pipe(out) != 0) {
-      return false;
-    }
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      ::close(out[1]);
-      std::vector<std::string> all = {binDir() + "/newcore"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      argv.reserve(all.size() + 1);
-      for (auto& a : all) {
-        argv.push_back(a.data());
-      }
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') {
-      line.push_back(c);
-    }
-    ::close(out[0]);
-    const std::string prefix = "listening on 127.0.0.1:";
-    if (line.rfind(prefix, 0) != 0) {
-      return false;
-    }
-    port_ = std::stoi(line.substr(prefix.size()));
-    return true;
+    return process_.start("newcore", args, "/dev/null") && port() > 0;
   }
-  // Sends `sig` and returns the exit status (or 128 + signal).
-  int stop(int sig) {
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  int port() const { return port_; }
+  int stop(int sig) { return process_.stop(sig); }
+  int port() const { return process_.portAfter("listening on"); }
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
+  test_support::ChildProcess process_;
 };
 
 // A connected generated client.
