@@ -1,0 +1,213 @@
+// Journal: the bridge's append-only intent log on local disk (issue 6).
+//
+// The write path records an intent before the primary call and each side's
+// outcome after it; nothing is acknowledged to a channel until its record is
+// durable. The journal is the only thing that makes that promise, so it is
+// small and strict:
+//
+//   * append(type, payload) returns only once the record is on disk
+//     (fdatasync). It returns the record's sequence number, assigned by the
+//     journal: dense, strictly increasing, starting at 1, continuing across
+//     reopen.
+//   * Group commit: concurrent appenders share one write and one fdatasync.
+//     The first waiting appender (the leader) writes the whole queue and
+//     syncs; the others (followers) wait on their own condition variable. The
+//     mutex is held only to enqueue, to pick the batch and to hand out the
+//     results, never across write(2) or fdatasync(2).
+//   * Fail closed: if a write, an fdatasync or a segment creation fails (ENOSPC,
+//     EIO...), every appender of that batch gets an error and the journal is
+//     failed: every later append returns the same Unavailable status. A record
+//     whose append returned an error is NOT acknowledged, though it may still
+//     be found at the next recovery (a failed fdatasync does not unwrite
+//     bytes); the bridge must treat such a recovered intent as unfinished, as
+//     it treats any other. The converse is what matters: every record whose
+//     append returned OK is recovered.
+//     Code: Unavailable, not DataLoss. Nothing stored is known to be corrupt;
+//     the request must not be answered now, and can be retried by the channel
+//     (same idempotency key) once the bridge has reopened the journal on a
+//     healthy disk. A Journal object never recovers from the failed state.
+//   * Segments: files `journal-%012llu.log` in one directory, named by the
+//     sequence number of their first record. The leader rotates to a new
+//     segment before a batch when the current one holds at least
+//     `segment_bytes`. truncateBefore(seq) deletes the segments all of whose
+//     records have a smaller sequence number (never the segment being
+//     written).
+//   * Recovery (open): every segment is read in order. A torn or corrupt tail
+//     of the LAST segment (a partial record, or a CRC mismatch with no valid
+//     record after it) is cut: the file is truncated to the end of the last
+//     good record and the RecoveryReport says how many bytes went. Anything
+//     else (a bad record followed by a valid one, a bad record in an older
+//     segment, a gap or disorder in sequence numbers) fails open() with
+//     DataLoss naming the segment file and the byte offset; the journal does
+//     not guess.
+//
+// Record format (docs/journal.md has the grammar): length u32 LE (of the
+// payload), masked CRC-32C u32 LE over type+seq+payload, type u8, seq u64 LE,
+// payload.
+//
+// Thread-safety: append() and truncateBefore() may be called from any number
+// of threads concurrently; stats() too. open() and the destructor must not
+// race with anything (destroy the journal only once no append is in flight).
+// One Journal per directory per process, and one process per directory: the
+// journal does not lock the directory against a second opener.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace corebridge::dualwrite {
+
+// What a record means to the bridge. The journal stores the byte and checks
+// it is not 0 (reserved so that a zero-filled tail never parses as a record);
+// it does not interpret payloads.
+enum class RecordType : uint8_t {
+  kIntent = 1,            // the request, before the primary call
+  kPrimaryOutcome = 2,    // the primary's answer; the channel may be replied to after this
+  kSecondaryOutcome = 3,  // the secondary's answer (or a terminal failure) from the outbox worker
+  kSettled = 4,           // both sides done; the intent needs no replay
+};
+
+struct Record {
+  RecordType type = RecordType::kIntent;
+  uint64_t seq = 0;
+  std::string payload;
+};
+
+// Frame constants, shared with docs/journal.md and the tests.
+inline constexpr size_t kHeaderBytes = 17;  // length(4) crc(4) type(1) seq(8)
+inline constexpr uint32_t kMaxPayloadBytes = 16U << 20;
+
+// The I/O seam: one segment file open for appending. Implementations need not
+// be thread-safe; the journal calls a file from one thread at a time (the
+// current leader).
+class JournalFile {
+ public:
+  virtual ~JournalFile() = default;  // closes the file
+  // Writes all of `data` at the end of the file, or returns an error (after
+  // which some prefix of `data` may have been written).
+  virtual Status append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fdatasync).
+  virtual Status sync() = 0;
+};
+
+// Opens segment files. The journal's only seam to the disk for writing, so a
+// test can wrap the POSIX one and fail writes or syncs on demand (LevelDB's
+// EnvWrapper style). Reading, truncating and deleting during recovery and
+// truncateBefore use POSIX directly. Must be thread-safe.
+class JournalEnv {
+ public:
+  virtual ~JournalEnv() = default;
+  // Opens `path` for appending, creating it if absent; on creation the
+  // directory is synced so that the new name is durable.
+  virtual Result<std::unique_ptr<JournalFile>> openAppendable(const std::string& path) = 0;
+};
+
+// The process-wide POSIX env (open/write/fdatasync). Never null; not owned.
+JournalEnv* posixJournalEnv();
+
+struct JournalOptions {
+  // Rotate to a new segment before a batch once the current one holds this many bytes.
+  uint64_t segment_bytes = 64ULL << 20;
+  // A leader stops adding followers' records to its batch past this many bytes
+  // (it always takes at least its own).
+  size_t max_batch_bytes = 4U << 20;
+  // Not owned; must outlive the journal. Null means posixJournalEnv().
+  JournalEnv* env = nullptr;
+};
+
+struct RecoveryReport {
+  size_t segments = 0;      // segment files read
+  uint64_t records = 0;     // records recovered
+  uint64_t next_seq = 1;    // the sequence number the next append gets
+  uint64_t bytes_cut = 0;   // bytes truncated off the tail of the last segment
+  std::string cut_segment;  // that segment's file name, if bytes_cut > 0
+  uint64_t cut_offset = 0;  // where it was cut (the end of the last good record)
+};
+
+struct JournalStats {
+  uint64_t appends = 0;  // records made durable
+  uint64_t batches = 0;  // write+sync rounds (one fdatasync each)
+  uint64_t segments_created = 0;
+  uint64_t segments_deleted = 0;
+  size_t queued = 0;  // appenders currently waiting (the leader included)
+};
+
+class Journal {
+ public:
+  // Recovers `dir` (created if missing) and opens it for appending. Every
+  // recovered record is appended to `*recovered` in sequence order (it may be
+  // null to discard them). `*report`, if not null, describes the recovery.
+  // Errors: DataLoss (corruption other than a torn tail; the message names the
+  // file and offset), Unavailable (I/O), InvalidArgument (bad options).
+  static Result<std::unique_ptr<Journal>> open(const std::string& dir,
+                                               const JournalOptions& options,
+                                               std::vector<Record>* recovered,
+                                               RecoveryReport* report = nullptr);
+
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends one record and blocks until it is durable; returns its sequence
+  // number. Errors: InvalidArgument (type 0, payload over kMaxPayloadBytes:
+  // nothing written, the journal stays healthy), Unavailable (I/O failed now
+  // or earlier: the journal has failed closed).
+  Result<uint64_t> append(RecordType type, std::string_view payload);
+
+  // Deletes every segment whose records all have seq < `seq`, oldest first,
+  // syncing the directory after each so that a crash leaves a contiguous run.
+  // The segment being written is never deleted. Errors: Unavailable (I/O).
+  Status truncateBefore(uint64_t seq);
+
+  // OK, or the status that failed the journal closed.
+  Status health() const;
+  JournalStats stats() const;
+  const std::string& dir() const { return dir_; }
+
+  // `journal-%012llu.log` for a segment whose first record is `first_seq`.
+  static std::string segmentName(uint64_t first_seq);
+
+ private:
+  struct Writer;
+  struct Segment {
+    uint64_t first_seq = 0;
+    std::string path;
+  };
+
+  Journal(std::string dir, const JournalOptions& options);
+
+  // Leader only, without mu_: rotates if needed, writes and syncs `buffer_`.
+  Status writeBatch(uint64_t first_seq, size_t records, bool* rotated);
+
+  const std::string dir_;
+  const JournalOptions options_;
+  JournalEnv* const env_;
+
+  std::mutex truncate_mu_;  // serialises truncateBefore; held across its unlinks
+  mutable std::mutex mu_;
+  std::deque<Writer*> queue_;      // guarded by mu_; front() is the leader
+  Status failed_;                  // guarded by mu_
+  uint64_t next_seq_ = 1;          // guarded by mu_
+  std::vector<Segment> segments_;  // guarded by mu_; back() is being written
+  JournalStats stats_;             // guarded by mu_ (queued is computed)
+
+  // Owned by the current leader (only one at a time, by construction of
+  // queue_), so not guarded by mu_.
+  std::unique_ptr<JournalFile> file_;
+  uint64_t file_bytes_ = 0;
+  uint64_t file_records_ = 0;
+  std::string buffer_;
+  Segment pending_segment_;  // created by a rotation, published under mu_ after the batch
+};
+
+}  // namespace corebridge::dualwrite

@@ -1,0 +1,592 @@
+// The journal against the real disk (a temp dir), with a fault-injecting
+// wrapper around the POSIX env (LevelDB's EnvWrapper style) that counts
+// syncs, fails writes or syncs on demand, and can hold a sync at a gate.
+#include "dualwrite/journal.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dualwrite/crc32c.h"
+
+namespace corebridge::dualwrite {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class FaultyEnv : public JournalEnv {
+ public:
+  std::atomic<int> syncs{0};  // successful syncs
+  std::atomic<bool> fail_writes{false};
+  std::atomic<bool> fail_syncs{false};
+  std::atomic<int> sync_delay_us{0};  // models a slow disk so that appenders pile up
+
+  // While held, every sync waits at the gate; `held` counts those waiting.
+  void hold() {
+    std::lock_guard lock(mu_);
+    holding_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      holding_ = false;
+    }
+    cv_.notify_all();
+  }
+  int held() {
+    std::lock_guard lock(mu_);
+    return held_;
+  }
+
+  // JournalEnv
+  Result<std::unique_ptr<JournalFile>> openAppendable(const std::string& path) override {
+    CB_ASSIGN_OR_RETURN(auto file, posixJournalEnv()->openAppendable(path));
+    return std::unique_ptr<JournalFile>(std::make_unique<File>(this, std::move(file)));
+  }
+
+ private:
+  class File : public JournalFile {
+   public:
+    File(FaultyEnv* env, std::unique_ptr<JournalFile> base) : env_(env), base_(std::move(base)) {}
+
+    // JournalFile
+    Status append(std::string_view data) override {
+      if (env_->fail_writes) {
+        // ENOSPC after part of the batch reached the file.
+        (void)base_->append(data.substr(0, data.size() / 2));
+        return unavailable("injected write: No space left on device");
+      }
+      return base_->append(data);
+    }
+    Status sync() override {
+      env_->waitAtGate();
+      if (env_->sync_delay_us > 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(env_->sync_delay_us));
+      }
+      if (env_->fail_syncs) {
+        return unavailable("injected fdatasync: Input/output error");
+      }
+      CB_RETURN_IF_ERROR(base_->sync());
+      ++env_->syncs;
+      return okStatus();
+    }
+
+   private:
+    FaultyEnv* env_;
+    std::unique_ptr<JournalFile> base_;
+  };
+
+  void waitAtGate() {
+    std::unique_lock lock(mu_);
+    ++held_;
+    cv_.wait(lock, [this] { return !holding_; });
+    --held_;
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool holding_ = false;
+  int held_ = 0;
+};
+
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeAll(const fs::path& p, std::string_view bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<std::string> segmentFiles(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string payloadFor(int i) { return "posting-" + std::to_string(i) + "-" + std::string(8, 'x'); }
+
+class JournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::path(::testing::TempDir()) /
+           ("cb-journal-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Journal> openOk(const JournalOptions& options, std::vector<Record>* recovered,
+                                  RecoveryReport* report = nullptr) {
+    auto j = Journal::open(dir_.string(), options, recovered, report);
+    EXPECT_TRUE(j.ok()) << j.status().toString();
+    return j.ok() ? std::move(j).value() : nullptr;
+  }
+
+  // Appends `n` records payloadFor(1..n) with a fresh journal, then closes it.
+  void writeRecords(int n, const JournalOptions& options = {}) {
+    auto j = openOk(options, nullptr);
+    ASSERT_NE(j, nullptr);
+    for (int i = 1; i <= n; ++i) {
+      auto seq = j->append(RecordType::kIntent, payloadFor(i));
+      ASSERT_TRUE(seq.ok()) << seq.status().toString();
+      ASSERT_EQ(*seq, static_cast<uint64_t>(i));
+    }
+  }
+
+  fs::path firstSegment() const { return dir_ / Journal::segmentName(1); }
+
+  fs::path dir_;
+};
+
+TEST(JournalCrc32c, KnownVectorsAndMask) {
+  EXPECT_EQ(crc32c::value("123456789"), 0xE3069283U);
+  EXPECT_EQ(crc32c::value(std::string(32, '\0')), 0x8A9136AAU);    // RFC 3720 B.4
+  EXPECT_EQ(crc32c::value(std::string(32, '\xff')), 0x62A8AB43U);  // RFC 3720 B.4
+  const std::string s = "hello, journal";
+  EXPECT_EQ(crc32c::extend(crc32c::value(s.substr(0, 5)), s.data() + 5, s.size() - 5),
+            crc32c::value(s));
+  EXPECT_NE(crc32c::mask(0x12345678U), 0x12345678U);
+  EXPECT_EQ(crc32c::unmask(crc32c::mask(0x12345678U)), 0x12345678U);
+}
+
+TEST_F(JournalTest, FrameIsTheDocumentedGrammar) {
+  {
+    auto j = openOk({}, nullptr);
+    ASSERT_TRUE(j->append(RecordType::kPrimaryOutcome, "abc").ok());
+  }
+  const std::string bytes = readAll(firstSegment());
+  ASSERT_EQ(bytes.size(), kHeaderBytes + 3);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("\x03\x00\x00\x00", 4));    // length LE
+  EXPECT_EQ(bytes[8], '\x02');                                          // type
+  EXPECT_EQ(bytes.substr(9, 8), std::string("\x01\0\0\0\0\0\0\0", 8));  // seq LE
+  EXPECT_EQ(bytes.substr(17), "abc");
+  uint32_t stored = 0;
+  for (int i = 3; i >= 0; --i) {
+    stored = (stored << 8) | static_cast<unsigned char>(bytes[4 + i]);
+  }
+  EXPECT_EQ(stored, crc32c::mask(crc32c::value(std::string_view(bytes).substr(8))));
+}
+
+TEST_F(JournalTest, AppendReopenRoundTrip) {
+  const std::string binary("\0\x01\xff\n", 4);
+  {
+    std::vector<Record> recovered;
+    RecoveryReport report;
+    auto j = openOk({}, &recovered, &report);
+    ASSERT_NE(j, nullptr);
+    EXPECT_TRUE(recovered.empty());
+    EXPECT_EQ(report.next_seq, 1U);
+    EXPECT_EQ(*j->append(RecordType::kIntent, "intent-1"), 1U);
+    EXPECT_EQ(*j->append(RecordType::kPrimaryOutcome, ""), 2U);
+    EXPECT_EQ(*j->append(RecordType::kSettled, binary), 3U);
+    EXPECT_EQ(j->stats().appends, 3U);
+  }
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  auto j = openOk({}, &recovered, &report);
+  ASSERT_EQ(recovered.size(), 3U);
+  EXPECT_EQ(recovered[0].type, RecordType::kIntent);
+  EXPECT_EQ(recovered[0].payload, "intent-1");
+  EXPECT_EQ(recovered[1].type, RecordType::kPrimaryOutcome);
+  EXPECT_EQ(recovered[1].payload, "");
+  EXPECT_EQ(recovered[2].type, RecordType::kSettled);
+  EXPECT_EQ(recovered[2].payload, binary);
+  for (size_t i = 0; i < recovered.size(); ++i) {
+    EXPECT_EQ(recovered[i].seq, i + 1);
+  }
+  EXPECT_EQ(report.records, 3U);
+  EXPECT_EQ(report.bytes_cut, 0U);
+  EXPECT_EQ(report.next_seq, 4U);
+  EXPECT_EQ(*j->append(RecordType::kSecondaryOutcome, "after reopen"), 4U);
+}
+
+TEST_F(JournalTest, RejectsBadInputWithoutFailing) {
+  auto j = openOk({}, nullptr);
+  EXPECT_EQ(j->append(static_cast<RecordType>(0), "x").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(j->append(RecordType::kIntent, std::string(kMaxPayloadBytes + 1, 'x')).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(j->health().ok());
+  EXPECT_EQ(*j->append(RecordType::kIntent, "fine"), 1U);
+}
+
+TEST_F(JournalTest, GroupCommitEightThreadsShareSyncs) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 500;
+  FaultyEnv env;
+  env.sync_delay_us = 200;
+  JournalOptions options;
+  options.env = &env;
+  std::vector<std::vector<uint64_t>> seqs(kThreads);
+  {
+    auto j = openOk(options, nullptr);
+    ASSERT_NE(j, nullptr);
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          auto seq = j->append(RecordType::kIntent, payloadFor(t * kPerThread + i));
+          if (!seq.ok()) {
+            ++failures;
+            return;
+          }
+          seqs[t].push_back(*seq);
+        }
+      });
+    }
+    for (auto& th : threads) {
+      th.join();
+    }
+    ASSERT_EQ(failures, 0);
+    EXPECT_EQ(j->stats().appends, static_cast<uint64_t>(kThreads * kPerThread));
+    EXPECT_EQ(j->stats().batches, static_cast<uint64_t>(env.syncs.load()));
+  }
+  // Fewer fdatasyncs than records: batching happened. A count, not a timing.
+  EXPECT_LT(env.syncs.load(), kThreads * kPerThread);
+  RecordProperty("syncs", env.syncs.load());
+
+  std::set<uint64_t> all;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_TRUE(std::is_sorted(seqs[t].begin(), seqs[t].end()));  // per-thread order kept
+    all.insert(seqs[t].begin(), seqs[t].end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));  // unique
+  EXPECT_EQ(*all.begin(), 1U);
+  EXPECT_EQ(*all.rbegin(), static_cast<uint64_t>(kThreads * kPerThread));  // dense
+
+  std::vector<Record> recovered;
+  auto j = openOk({}, &recovered);
+  ASSERT_EQ(recovered.size(), static_cast<size_t>(kThreads * kPerThread));
+  std::set<std::string> payloads;
+  for (size_t i = 0; i < recovered.size(); ++i) {
+    EXPECT_EQ(recovered[i].seq, i + 1);
+    payloads.insert(recovered[i].payload);
+  }
+  EXPECT_EQ(payloads.size(), recovered.size());  // each append recovered exactly once
+  for (int t = 0; t < kThreads; ++t) {
+    // The record with seq s holds what the appender that got s wrote.
+    for (int i = 0; i < kPerThread; i += 97) {
+      EXPECT_EQ(recovered[seqs[t][i] - 1].payload, payloadFor(t * kPerThread + i));
+    }
+  }
+}
+
+TEST_F(JournalTest, FollowersQueuedBehindALeaderShareOneSync) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  auto j = openOk(options, nullptr);
+  env.hold();
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { EXPECT_TRUE(j->append(RecordType::kIntent, "leader").ok()); });
+  while (env.held() < 1) {
+    std::this_thread::yield();
+  }
+  for (int i = 0; i < 7; ++i) {
+    threads.emplace_back([&] { EXPECT_TRUE(j->append(RecordType::kIntent, "follower").ok()); });
+  }
+  while (j->stats().queued < 8) {
+    std::this_thread::yield();
+  }
+  env.release();
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(env.syncs.load(), 2);  // the leader's own batch, then all seven followers at once
+  EXPECT_EQ(j->stats().batches, 2U);
+  EXPECT_EQ(j->stats().appends, 8U);
+}
+
+TEST_F(JournalTest, TornTailIsCutAtEveryByteOfTheLastRecord) {
+  constexpr int kRecords = 5;
+  writeRecords(kRecords);
+  const std::string whole = readAll(firstSegment());
+  const size_t last_size = kHeaderBytes + payloadFor(kRecords).size();
+  const size_t last_start = whole.size() - last_size;
+  for (size_t len = last_start; len < whole.size(); ++len) {
+    SCOPED_TRACE("file cut to " + std::to_string(len) + " bytes");
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    writeAll(firstSegment(), std::string_view(whole).substr(0, len));
+    std::vector<Record> recovered;
+    RecoveryReport report;
+    {
+      auto j = openOk({}, &recovered, &report);
+      ASSERT_NE(j, nullptr);
+      ASSERT_EQ(recovered.size(), static_cast<size_t>(kRecords - 1));
+      EXPECT_EQ(recovered.back().payload, payloadFor(kRecords - 1));
+      EXPECT_EQ(report.bytes_cut, len - last_start);
+      if (len > last_start) {
+        EXPECT_EQ(report.cut_segment, Journal::segmentName(1));
+        EXPECT_EQ(report.cut_offset, last_start);
+      }
+      EXPECT_EQ(fs::file_size(firstSegment()), last_start);
+      EXPECT_EQ(*j->append(RecordType::kIntent, "again"), static_cast<uint64_t>(kRecords));
+    }
+    recovered.clear();
+    auto j = openOk({}, &recovered, &report);
+    ASSERT_EQ(recovered.size(), static_cast<size_t>(kRecords));
+    EXPECT_EQ(recovered.back().payload, "again");
+    EXPECT_EQ(report.bytes_cut, 0U);
+  }
+}
+
+TEST_F(JournalTest, ZeroFilledTailIsCut) {
+  writeRecords(3);
+  const std::string whole = readAll(firstSegment());
+  writeAll(firstSegment(), whole + std::string(4096, '\0'));
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  auto j = openOk({}, &recovered, &report);
+  EXPECT_EQ(recovered.size(), 3U);
+  EXPECT_EQ(report.bytes_cut, 4096U);
+}
+
+TEST_F(JournalTest, FlippedByteInTheMiddleIsDataLossNamingFileAndOffset) {
+  constexpr int kRecords = 5;
+  writeRecords(kRecords);
+  const std::string whole = readAll(firstSegment());
+  const size_t record_size = kHeaderBytes + payloadFor(1).size();  // all payloads equal in size
+  const size_t middle = 2 * record_size;                           // the third record
+  // A byte of the payload, of the CRC, and of the length field.
+  for (size_t at : {middle + kHeaderBytes + 3, middle + 5, middle + 1}) {
+    SCOPED_TRACE("flipped byte at " + std::to_string(at));
+    std::string bad = whole;
+    bad[at] = static_cast<char>(bad[at] ^ 0x40);
+    writeAll(firstSegment(), bad);
+    auto j = Journal::open(dir_.string(), {}, nullptr);
+    ASSERT_FALSE(j.ok());
+    EXPECT_EQ(j.status().code(), StatusCode::kDataLoss);
+    EXPECT_THAT(j.status().message(), HasSubstr(Journal::segmentName(1)));
+    EXPECT_THAT(j.status().message(), HasSubstr("offset " + std::to_string(middle)));
+    EXPECT_EQ(readAll(firstSegment()), bad);  // nothing cut on a guess
+  }
+}
+
+TEST_F(JournalTest, FlippedByteInTheLastPayloadIsCutAsATornTail) {
+  constexpr int kRecords = 5;
+  writeRecords(kRecords);
+  std::string bytes = readAll(firstSegment());
+  const size_t last_size = kHeaderBytes + payloadFor(kRecords).size();
+  bytes[bytes.size() - 2] = static_cast<char>(bytes[bytes.size() - 2] ^ 0x01);
+  writeAll(firstSegment(), bytes);
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  auto j = openOk({}, &recovered, &report);
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(recovered.size(), static_cast<size_t>(kRecords - 1));
+  EXPECT_EQ(report.bytes_cut, last_size);
+  EXPECT_EQ(report.cut_offset, bytes.size() - last_size);
+}
+
+TEST_F(JournalTest, RotationWritesSeveralSegmentsAndReopenReadsThemAll) {
+  JournalOptions options;
+  options.segment_bytes = 200;  // about six 37-byte records a segment
+  constexpr int kRecords = 50;
+  writeRecords(kRecords, options);
+  const auto names = segmentFiles(dir_);
+  ASSERT_GE(names.size(), 5U);
+  EXPECT_EQ(names.front(), Journal::segmentName(1));
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  auto j = openOk(options, &recovered, &report);
+  ASSERT_EQ(recovered.size(), static_cast<size_t>(kRecords));
+  EXPECT_EQ(report.segments, names.size());
+  // Each segment is named by the seq of its first record.
+  for (const auto& name : names) {
+    const uint64_t first = std::stoull(name.substr(8, 12));
+    EXPECT_EQ(recovered[first - 1].seq, first);
+    EXPECT_EQ(name, Journal::segmentName(first));
+  }
+  EXPECT_EQ(*j->append(RecordType::kIntent, "next"), static_cast<uint64_t>(kRecords + 1));
+}
+
+TEST_F(JournalTest, TruncateBeforeRemovesOnlyWhollyOlderSegments) {
+  JournalOptions options;
+  options.segment_bytes = 200;
+  writeRecords(50, options);
+  auto j = openOk(options, nullptr);
+  const auto before = segmentFiles(dir_);
+  std::vector<uint64_t> firsts;
+  for (const auto& name : before) {
+    firsts.push_back(std::stoull(name.substr(8, 12)));
+  }
+  ASSERT_GE(firsts.size(), 5U);
+  // A seq inside the third segment: the first two go, the third stays.
+  const uint64_t cut = firsts[2] + 1;
+  ASSERT_TRUE(j->truncateBefore(cut).ok());
+  auto after = segmentFiles(dir_);
+  ASSERT_EQ(after.size(), before.size() - 2);
+  EXPECT_EQ(after.front(), Journal::segmentName(firsts[2]));
+  // A seq that is exactly a segment's first: the segment before it goes, it stays.
+  ASSERT_TRUE(j->truncateBefore(firsts[3]).ok());
+  EXPECT_EQ(segmentFiles(dir_).front(), Journal::segmentName(firsts[3]));
+  // Everything settled: the segment being written survives.
+  ASSERT_TRUE(j->truncateBefore(1000).ok());
+  after = segmentFiles(dir_);
+  ASSERT_EQ(after.size(), 1U);
+  EXPECT_EQ(after.front(), before.back());
+  EXPECT_EQ(j->stats().segments_deleted, before.size() - 1);
+  EXPECT_EQ(*j->append(RecordType::kIntent, "51"), 51U);
+  j.reset();
+
+  std::vector<Record> recovered;
+  j = openOk(options, &recovered);
+  ASSERT_FALSE(recovered.empty());
+  EXPECT_EQ(recovered.front().seq, firsts.back());
+  EXPECT_EQ(recovered.back().seq, 51U);
+}
+
+TEST_F(JournalTest, MissingMiddleSegmentIsDataLoss) {
+  JournalOptions options;
+  options.segment_bytes = 200;
+  writeRecords(50, options);
+  const auto names = segmentFiles(dir_);
+  ASSERT_GE(names.size(), 3U);
+  fs::remove(dir_ / names[1]);
+  auto j = Journal::open(dir_.string(), options, nullptr);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(j.status().message(), HasSubstr(names[2]));
+}
+
+TEST_F(JournalTest, TornTailOfAnOlderSegmentIsDataLoss) {
+  JournalOptions options;
+  options.segment_bytes = 200;
+  writeRecords(50, options);
+  const auto names = segmentFiles(dir_);
+  const fs::path older = dir_ / names[1];
+  const std::string bytes = readAll(older);
+  writeAll(older, std::string_view(bytes).substr(0, bytes.size() - 1));
+  auto j = Journal::open(dir_.string(), options, nullptr);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(j.status().message(), HasSubstr(names[1]));
+}
+
+TEST_F(JournalTest, WriteFailureFailsClosed) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  {
+    auto j = openOk(options, nullptr);
+    for (int i = 1; i <= 3; ++i) {
+      ASSERT_TRUE(j->append(RecordType::kIntent, payloadFor(i)).ok());
+    }
+    env.fail_writes = true;
+    auto failed = j->append(RecordType::kIntent, payloadFor(4));
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+    EXPECT_THAT(failed.status().message(), HasSubstr("No space left"));
+    env.fail_writes = false;  // the disk recovers; the journal stays closed
+    auto later = j->append(RecordType::kIntent, payloadFor(5));
+    ASSERT_FALSE(later.ok());
+    EXPECT_EQ(later.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(j->health().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(j->stats().appends, 3U);
+  }
+  // The half-written record is a torn tail; only acknowledged records come back.
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  auto j = openOk({}, &recovered, &report);
+  ASSERT_EQ(recovered.size(), 3U);
+  EXPECT_GT(report.bytes_cut, 0U);
+  EXPECT_EQ(*j->append(RecordType::kIntent, "after repair"), 4U);
+}
+
+TEST_F(JournalTest, SyncFailureFailsClosed) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  {
+    auto j = openOk(options, nullptr);
+    for (int i = 1; i <= 3; ++i) {
+      ASSERT_TRUE(j->append(RecordType::kIntent, payloadFor(i)).ok());
+    }
+    env.fail_syncs = true;
+    auto failed = j->append(RecordType::kIntent, payloadFor(4));
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+    env.fail_syncs = false;
+    EXPECT_EQ(j->append(RecordType::kIntent, payloadFor(5)).status().code(),
+              StatusCode::kUnavailable);
+    EXPECT_EQ(env.syncs.load(), 3);
+  }
+  // The unsynced record may survive in the page cache; it was never
+  // acknowledged, and nothing after it was written.
+  std::vector<Record> recovered;
+  auto j = openOk({}, &recovered);
+  ASSERT_GE(recovered.size(), 3U);
+  ASSERT_LE(recovered.size(), 4U);
+  for (size_t i = 0; i < recovered.size(); ++i) {
+    EXPECT_EQ(recovered[i].payload, payloadFor(static_cast<int>(i + 1)));
+  }
+}
+
+TEST_F(JournalTest, SyncFailureFailsEveryAppenderOfTheBatch) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  auto j = openOk(options, nullptr);
+  env.hold();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  auto appendOne = [&] {
+    auto r = j->append(RecordType::kIntent, "x");
+    if (!r.ok() && r.status().code() == StatusCode::kUnavailable) {
+      ++failures;
+    }
+  };
+  threads.emplace_back(appendOne);
+  while (env.held() < 1) {
+    std::this_thread::yield();
+  }
+  for (int i = 0; i < 7; ++i) {
+    threads.emplace_back(appendOne);
+  }
+  while (j->stats().queued < 8) {
+    std::this_thread::yield();
+  }
+  env.fail_syncs = true;
+  env.release();
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(failures.load(), 8);
+  EXPECT_EQ(env.syncs.load(), 0);
+  EXPECT_EQ(j->stats().appends, 0U);
+}
+
+TEST_F(JournalTest, RotationFailureFailsClosed) {
+  JournalOptions options;
+  options.segment_bytes = 1;  // rotate before every batch but the first
+  auto j = openOk(options, nullptr);
+  ASSERT_TRUE(j->append(RecordType::kIntent, "one").ok());
+  // The next segment's name is taken by a directory: creating it fails.
+  fs::create_directories(dir_ / Journal::segmentName(2));
+  EXPECT_EQ(j->append(RecordType::kIntent, "two").status().code(), StatusCode::kUnavailable);
+  fs::remove_all(dir_ / Journal::segmentName(2));
+  EXPECT_EQ(j->append(RecordType::kIntent, "three").status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace corebridge::dualwrite
