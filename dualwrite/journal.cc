@@ -202,7 +202,8 @@ Status scanSegment(const std::string& path, const std::string& name, uint64_t na
                              std::to_string(scan->expected_seq) + " was expected");
       }
       if (out != nullptr) {
-        out->push_back(rec);
+        out->push_back(std::move(rec));
+        rec = Record();
       }
       ++scan->expected_seq;
       ++records;

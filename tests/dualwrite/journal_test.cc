@@ -123,6 +123,24 @@ std::vector<std::string> segmentFiles(const fs::path& dir) {
 
 std::string payloadFor(int i) { return "posting-" + std::to_string(i) + "-" + std::string(8, 'x'); }
 
+// A valid frame built by hand from docs/journal.md, independent of journal.cc.
+std::string frame(uint8_t type, uint64_t seq, std::string_view payload) {
+  std::string covered(1, static_cast<char>(type));
+  for (int i = 0; i < 8; ++i) {
+    covered.push_back(static_cast<char>((seq >> (8 * i)) & 0xFFU));
+  }
+  covered.append(payload);
+  std::string out;
+  const auto putU32 = [&out](uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+      out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFU));
+    }
+  };
+  putU32(static_cast<uint32_t>(payload.size()));
+  putU32(crc32c::mask(crc32c::value(covered)));
+  return out + covered;
+}
+
 class JournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -240,6 +258,7 @@ TEST_F(JournalTest, GroupCommitEightThreadsShareSyncs) {
     auto j = openOk(options, nullptr);
     ASSERT_NE(j, nullptr);
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     std::atomic<int> failures{0};
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
@@ -427,6 +446,7 @@ TEST_F(JournalTest, TruncateBeforeRemovesOnlyWhollyOlderSegments) {
   auto j = openOk(options, nullptr);
   const auto before = segmentFiles(dir_);
   std::vector<uint64_t> firsts;
+  firsts.reserve(before.size());
   for (const auto& name : before) {
     firsts.push_back(std::stoull(name.substr(8, 12)));
   }
@@ -586,6 +606,58 @@ TEST_F(JournalTest, RotationFailureFailsClosed) {
   EXPECT_EQ(j->append(RecordType::kIntent, "two").status().code(), StatusCode::kUnavailable);
   fs::remove_all(dir_ / Journal::segmentName(2));
   EXPECT_EQ(j->append(RecordType::kIntent, "three").status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(JournalTest, HandBuiltFramesAreReadAndASeqOutOfOrderIsDataLoss) {
+  fs::create_directories(dir_);
+  writeAll(firstSegment(), frame(1, 1, "a") + frame(4, 2, "bb"));
+  {
+    std::vector<Record> recovered;
+    auto j = openOk({}, &recovered);
+    ASSERT_EQ(recovered.size(), 2U);
+    EXPECT_EQ(recovered[1].type, RecordType::kSettled);
+    EXPECT_EQ(recovered[1].payload, "bb");
+  }
+  // A CRC-valid record with the wrong seq is not a torn write: stop, even at the tail.
+  const std::string good = frame(1, 1, "a") + frame(1, 2, "b");
+  writeAll(firstSegment(), good + frame(1, 7, "c"));
+  auto j = Journal::open(dir_.string(), {}, nullptr);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(j.status().message(), HasSubstr("offset " + std::to_string(good.size())));
+  // Type 0 is never valid, whatever its CRC: here a torn tail.
+  writeAll(firstSegment(), good + frame(0, 3, "c"));
+  RecoveryReport report;
+  auto k = openOk({}, nullptr, &report);
+  EXPECT_EQ(report.records, 2U);
+  EXPECT_EQ(report.bytes_cut, kHeaderBytes + 1);
+}
+
+TEST_F(JournalTest, WriteFailureRightAfterRotationRecoversIntoTheNewSegment) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  options.segment_bytes = 1;
+  {
+    auto j = openOk(options, nullptr);
+    ASSERT_EQ(*j->append(RecordType::kIntent, payloadFor(1)), 1U);
+    env.fail_writes = true;  // journal-…2.log is created, then half a record reaches it
+    EXPECT_FALSE(j->append(RecordType::kIntent, payloadFor(2)).ok());
+  }
+  ASSERT_EQ(segmentFiles(dir_).size(), 2U);
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  {
+    auto j = openOk({}, &recovered, &report);
+    ASSERT_EQ(recovered.size(), 1U);
+    EXPECT_EQ(report.cut_segment, Journal::segmentName(2));
+    EXPECT_EQ(report.cut_offset, 0U);
+    EXPECT_EQ(*j->append(RecordType::kIntent, payloadFor(2)), 2U);
+  }
+  recovered.clear();
+  auto j = openOk({}, &recovered);
+  ASSERT_EQ(recovered.size(), 2U);
+  EXPECT_EQ(recovered[1].payload, payloadFor(2));
 }
 
 }  // namespace
