@@ -660,5 +660,51 @@ TEST_F(JournalTest, WriteFailureRightAfterRotationRecoversIntoTheNewSegment) {
   EXPECT_EQ(recovered[1].payload, payloadFor(2));
 }
 
+TEST_F(JournalTest, TruncateWhileAppendingAcrossRotationsKeepsADenseSuffix) {
+  JournalOptions options;
+  options.segment_bytes = 512;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 300;
+  {
+    auto j = openOk(options, nullptr);
+    std::atomic<bool> done{false};
+    std::atomic<uint64_t> highest{0};
+    std::thread truncator([&] {
+      while (!done) {
+        EXPECT_TRUE(j->truncateBefore(highest.load() / 2).ok());
+        std::this_thread::yield();
+      }
+    });
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < kPerThread; ++i) {
+          auto seq = j->append(RecordType::kIntent, payloadFor(i));
+          ASSERT_TRUE(seq.ok()) << seq.status().toString();
+          uint64_t h = highest.load();
+          while (*seq > h && !highest.compare_exchange_weak(h, *seq)) {
+          }
+        }
+      });
+    }
+    for (auto& th : threads) {
+      th.join();
+    }
+    done = true;
+    truncator.join();
+    EXPECT_GT(j->stats().segments_deleted, 0U);
+  }
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  auto j = openOk(options, &recovered, &report);
+  ASSERT_FALSE(recovered.empty());
+  EXPECT_EQ(recovered.back().seq, static_cast<uint64_t>(kThreads * kPerThread));
+  for (size_t i = 1; i < recovered.size(); ++i) {
+    ASSERT_EQ(recovered[i].seq, recovered[i - 1].seq + 1);
+  }
+  EXPECT_EQ(report.bytes_cut, 0U);
+}
+
 }  // namespace
 }  // namespace corebridge::dualwrite
