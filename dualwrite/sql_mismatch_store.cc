@@ -83,23 +83,6 @@ int64_t micros(std::chrono::system_clock::time_point t) {
 
 std::string clip(std::string_view s, size_t n) { return std::string(s.substr(0, n)); }
 
-// `key=value` appended unless the connection string already names `key`.
-std::string withDefaultAttribute(std::string cs, const std::string& key, const std::string& value) {
-  std::string lower = cs;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string lkey = key;
-  std::transform(lkey.begin(), lkey.end(), lkey.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower.rfind(lkey + "=", 0) == 0 || lower.find(";" + lkey + "=") != std::string::npos) {
-    return cs;
-  }
-  if (!cs.empty() && cs.back() != ';') {
-    cs += ';';
-  }
-  return cs + key + "=" + value;
-}
-
 Result<int> applyMigrations(Connection& connection) {
   return odbc::applyMigrations(connection, "dw_schema_migrations", migrations(connection.dialect()),
                                "mismatch store");
@@ -217,7 +200,7 @@ Result<std::unique_ptr<SqlMismatchStore>> SqlMismatchStore::open(
   std::string cs = connection_string;
   if (named.ok() && named->kind() == odbc::DialectKind::kSqlite) {
     // The writer and bridgectl's reads wait for each other instead of failing.
-    cs = withDefaultAttribute(cs, "Timeout", "10000");
+    cs = odbc::withDefaultAttribute(cs, "Timeout", "10000");
   }
   odbc::PoolOptions pool_options;
   pool_options.max_size = std::max<size_t>(1, options.pool_size);

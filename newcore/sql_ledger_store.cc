@@ -4,7 +4,6 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <type_traits>
 #include <utility>
@@ -299,24 +298,6 @@ Result<Outcome<R>> decodeOutcome(int64_t kind, const std::string& hex) {
 
 // ---- snapshots ---------------------------------------------------------
 
-// `cs` with `key=value;` appended unless it sets `key` itself.
-std::string withDefaultAttribute(std::string cs, const std::string& key, const std::string& value) {
-  std::string lower = cs;
-  std::string wanted = key + "=";
-  for (std::string* t : {&lower, &wanted}) {
-    std::transform(t->begin(), t->end(), t->begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  }
-  const size_t at = lower.find(wanted);
-  if (at != std::string::npos && (at == 0 || lower[at - 1] == ';' || lower[at - 1] == ' ')) {
-    return cs;
-  }
-  if (!cs.empty() && cs.back() != ';') {
-    cs += ';';
-  }
-  return cs + key + "=" + value + ";";
-}
-
 std::string snapshotEntryKey(const idl::AccountSnapshot& s) {
   return "SNAPSHOT " + s.account.account_id + " " + std::to_string(s.watermark);
 }
@@ -343,13 +324,13 @@ Result<std::unique_ptr<SqlLedgerStore>> SqlLedgerStore::open(const std::string& 
   if (sqlite) {
     // BEGIN IMMEDIATE of a second writer waits for the first instead of
     // failing at once; runTransaction still retries a busy that outlasts it.
-    cs = withDefaultAttribute(cs, "Timeout", "10000");
+    cs = odbc::withDefaultAttribute(cs, "Timeout", "10000");
   } else if (postgres) {
     // psqlODBC's server-side prepare costs a round trip per SQLPrepare, and
     // every write prepares about seven statements: sending them as plain
     // queries with the parameters inlined by the driver doubled postings/s
     // (docs/newcore.md, "The SQL store", "Measured").
-    cs = withDefaultAttribute(cs, "UseServerSidePrepare", "0");
+    cs = odbc::withDefaultAttribute(cs, "UseServerSidePrepare", "0");
   }
   odbc::PoolOptions pool_options;
   pool_options.max_size = std::max<size_t>(1, options.pool_size);

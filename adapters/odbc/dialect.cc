@@ -34,45 +34,6 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-// The value of `key` (case-insensitive) in "k1=v1;k2={v;2};..." or nullopt.
-std::optional<std::string> attribute(std::string_view connection_string, std::string_view key) {
-  const std::string wanted = lower(key);
-  size_t pos = 0;
-  while (pos < connection_string.size()) {
-    size_t eq = connection_string.find('=', pos);
-    if (eq == std::string_view::npos) {
-      return std::nullopt;
-    }
-    std::string name = lower(connection_string.substr(pos, eq - pos));
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    size_t value_start = eq + 1;
-    size_t end;
-    std::string value;
-    if (value_start < connection_string.size() && connection_string[value_start] == '{') {
-      end = connection_string.find('}', value_start);
-      if (end == std::string_view::npos) {
-        end = connection_string.size();
-      }
-      value = std::string(connection_string.substr(value_start + 1, end - value_start - 1));
-      end = connection_string.find(';', end);
-    } else {
-      end = connection_string.find(';', value_start);
-      value = std::string(connection_string.substr(
-          value_start,
-          (end == std::string_view::npos ? connection_string.size() : end) - value_start));
-    }
-    if (name == wanted) {
-      return value;
-    }
-    if (end == std::string_view::npos) {
-      return std::nullopt;
-    }
-    pos = end + 1;
-  }
-  return std::nullopt;
-}
-
 Result<Dialect> fromProductName(std::string_view product, std::string_view what) {
   const std::string p = lower(product);
   if (contains(p, "sqlite")) {
@@ -110,8 +71,59 @@ StatusCode classifySqlite(const Diagnostic& d, const std::string& message) {
 
 }  // namespace
 
+std::optional<std::string> connectionAttribute(std::string_view connection_string,
+                                               std::string_view key) {
+  const std::string wanted = lower(key);
+  size_t pos = 0;
+  while (pos < connection_string.size()) {
+    size_t eq = connection_string.find('=', pos);
+    if (eq == std::string_view::npos) {
+      return std::nullopt;
+    }
+    std::string name = lower(connection_string.substr(pos, eq - pos));
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    size_t value_start = eq + 1;
+    size_t end;
+    std::string value;
+    if (value_start < connection_string.size() && connection_string[value_start] == '{') {
+      end = connection_string.find('}', value_start);
+      if (end == std::string_view::npos) {
+        end = connection_string.size();
+      }
+      value = std::string(connection_string.substr(value_start + 1, end - value_start - 1));
+      end = connection_string.find(';', end);
+    } else {
+      end = connection_string.find(';', value_start);
+      value = std::string(connection_string.substr(
+          value_start,
+          (end == std::string_view::npos ? connection_string.size() : end) - value_start));
+    }
+    if (name == wanted) {
+      return value;
+    }
+    if (end == std::string_view::npos) {
+      return std::nullopt;
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string withDefaultAttribute(std::string connection_string, std::string_view key,
+                                 std::string_view value) {
+  if (connectionAttribute(connection_string, key).has_value()) {
+    return connection_string;
+  }
+  if (!connection_string.empty() && connection_string.back() != ';') {
+    connection_string += ';';
+  }
+  connection_string.append(key).append("=").append(value).append(";");
+  return connection_string;
+}
+
 Result<Dialect> Dialect::fromConnectionString(std::string_view connection_string) {
-  std::optional<std::string> driver = attribute(connection_string, "driver");
+  std::optional<std::string> driver = connectionAttribute(connection_string, "driver");
   if (!driver) {
     return notFound("connection string has no Driver= attribute");
   }

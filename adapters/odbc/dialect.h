@@ -9,6 +9,7 @@
 // Thread-safety: a value; every method is const and pure.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,16 @@
 namespace corebridge::adapters::odbc {
 
 enum class DialectKind { kSqlite, kPostgres, kMariaDb };
+
+// The value of attribute `key` (case-insensitive, spaces around the name
+// ignored) in an ODBC connection string "k1=v1;k2={v;2};...", or nullopt.
+std::optional<std::string> connectionAttribute(std::string_view connection_string,
+                                               std::string_view key);
+
+// `connection_string` with `key=value;` appended unless it sets `key` itself
+// (a store's defaults that the operator's string may override).
+std::string withDefaultAttribute(std::string connection_string, std::string_view key,
+                                 std::string_view value);
 
 // One diagnostic record of a failed ODBC call (SQLGetDiagRec).
 struct Diagnostic {

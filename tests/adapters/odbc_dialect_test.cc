@@ -115,5 +115,23 @@ TEST(RetryBackoffTest, GrowsExponentiallyWithinTheCap) {
   EXPECT_GT(total, std::chrono::milliseconds(200 * 10));  // jittered, not all zero
 }
 
+TEST(ConnectionStringTest, AttributesAndDefaults) {
+  EXPECT_EQ(connectionAttribute("Driver=SQLite3;Database=/x.db", "database"), "/x.db");
+  EXPECT_EQ(connectionAttribute("Driver={PostgreSQL Unicode}; Pwd={a;b}", "PWD"), "a;b");
+  EXPECT_FALSE(connectionAttribute("Driver=SQLite3", "Timeout").has_value());
+  EXPECT_EQ(withDefaultAttribute("Driver=SQLite3;Database=/x.db", "Timeout", "10000"),
+            "Driver=SQLite3;Database=/x.db;Timeout=10000;");
+  EXPECT_EQ(withDefaultAttribute("Driver=SQLite3;Database=/x.db;", "Timeout", "10000"),
+            "Driver=SQLite3;Database=/x.db;Timeout=10000;");
+  // The operator's own value stands, whatever its case or spacing.
+  EXPECT_EQ(withDefaultAttribute("Driver=SQLite3;timeout=50", "Timeout", "10000"),
+            "Driver=SQLite3;timeout=50");
+  EXPECT_EQ(withDefaultAttribute("Driver=SQLite3; Timeout =50", "Timeout", "10000"),
+            "Driver=SQLite3; Timeout =50");
+  // A value that merely contains the name is not the attribute.
+  EXPECT_EQ(withDefaultAttribute("Driver=SQLite3;Database=/Timeout=x", "Timeout", "1"),
+            "Driver=SQLite3;Database=/Timeout=x;Timeout=1;");
+}
+
 }  // namespace
 }  // namespace corebridge::adapters::odbc
