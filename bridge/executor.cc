@@ -21,6 +21,20 @@ size_t commareaLength(const mappings::PackTransaction& tx) {
   return layout.maxLength();
 }
 
+std::string trimmedRight(const std::string& text) {
+  const size_t end = text.find_last_not_of(' ');
+  return end == std::string::npos ? "" : text.substr(0, end + 1);
+}
+
+// The text of field `name` in `record`, trailing spaces removed; "" when
+// the record does not hold it as text.
+std::string textOf(const mappings::PackTransaction& transaction, const mappings::Record& record,
+                   const std::string& name) {
+  const int index = transaction.layout->find(name);
+  const mappings::Value* v = index == mappings::kNoIndex ? nullptr : record.first(index);
+  return v == nullptr || v->kind != mappings::Value::Kind::kText ? "" : trimmedRight(v->text);
+}
+
 std::string join(const std::vector<std::string>& items, char separator) {
   std::string out;
   for (const std::string& item : items) {
@@ -45,11 +59,7 @@ std::vector<std::string> keyAccounts(const mappings::PackTransaction& transactio
       continue;
     }
     if (v->kind == mappings::Value::Kind::kText) {
-      std::string text = v->text;
-      while (!text.empty() && text.back() == ' ') {
-        text.pop_back();
-      }
-      accounts.push_back(text);
+      accounts.push_back(trimmedRight(v->text));
     } else if (v->kind == mappings::Value::Kind::kNumber) {
       std::string digits = v->number.toString();
       const int width = layout.fields[static_cast<size_t>(index)].digits;
@@ -64,16 +74,8 @@ std::vector<std::string> keyAccounts(const mappings::PackTransaction& transactio
 
 std::string productLineOfCode(const mappings::PackTransaction& transaction,
                               const mappings::Record& record) {
-  const int index = transaction.layout->find(transaction.product_code_field);
-  const mappings::Value* v = index == mappings::kNoIndex ? nullptr : record.first(index);
-  if (v == nullptr || v->kind != mappings::Value::Kind::kText) {
-    return "";
-  }
-  std::string code = v->text;
-  while (!code.empty() && code.back() == ' ') {
-    code.pop_back();
-  }
-  auto it = transaction.product_codes.find(code);
+  auto it =
+      transaction.product_codes.find(textOf(transaction, record, transaction.product_code_field));
   return it == transaction.product_codes.end() ? "" : it->second;
 }
 
@@ -153,14 +155,7 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   }
   info.product_line = join(lines, '+');
   if (!tx->txn_id_field.empty()) {
-    const int index = tx->layout->find(tx->txn_id_field);
-    const mappings::Value* v = index == mappings::kNoIndex ? nullptr : record.first(index);
-    if (v != nullptr && v->kind == mappings::Value::Kind::kText) {
-      info.txn_id = v->text;
-      while (!info.txn_id.empty() && info.txn_id.back() == ' ') {
-        info.txn_id.pop_back();
-      }
-    }
+    info.txn_id = textOf(*tx, record, tx->txn_id_field);
   }
   info.account = accounts.empty() ? std::string() : accounts.front();
   const bool write = tx->kind == mappings::TxnKind::kWrite;
