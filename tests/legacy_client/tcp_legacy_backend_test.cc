@@ -29,6 +29,7 @@
 
 #include "adapters/channel/frame.h"
 #include "mappings/codepage.h"
+#include "tests/support/child_process.h"
 
 namespace corebridge::adapters {
 namespace {
@@ -480,67 +481,17 @@ TEST(TcpLegacyBackendFake, EightConcurrentCallersShareABoundedPool) {
 
 // ---- the real legacy-host -------------------------------------------------
 
-std::string binDir() {
-  const char* env = std::getenv("CB_BIN_DIR");
-  return env != nullptr ? env : std::string(CB_BINARY_DIR) + "/bin";
-}
-
+// legacy-host on port 0 (tests/support/child_process.h), stderr to `log`.
 class Host {
  public:
-  ~Host() { stop(SIGKILL); }
   bool start(const std::vector<std::string>& args, const std::string& log) {
-    int out[2];
-    if (::pipe(out) != 0) {
-      return false;
-    }
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      ::close(out[1]);
-      FILE* err = std::fopen(log.c_str(), "a");
-      if (err != nullptr) {
-        ::dup2(fileno(err), 2);
-      }
-      std::vector<std::string> all = {binDir() + "/legacy-host"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) {
-        argv.push_back(a.data());
-      }
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') {
-      line.push_back(c);
-    }
-    ::close(out[0]);
-    const std::string prefix = "listening on 127.0.0.1:";
-    if (line.rfind(prefix, 0) != 0) {
-      return false;
-    }
-    port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
-    return true;
+    return process_.start("legacy-host", args, log) && port() > 0;
   }
-  int stop(int sig) {
-    if (pid_ <= 0) {
-      return -1;
-    }
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  uint16_t port() const { return port_; }
+  int stop(int sig) { return process_.stop(sig); }
+  uint16_t port() const { return static_cast<uint16_t>(process_.portAfter("listening on")); }
 
  private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
+  test_support::ChildProcess process_;
 };
 
 // ACCTINQ's 200-byte COMMAREA (CAINQ.cpy) for `account`, in cp037.
@@ -560,10 +511,10 @@ class LegacyHostTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string cobol = std::string(CB_BINARY_DIR) + "/cobol";
-    if (!fs::exists(cobol + "/CBINQ.so") || !fs::exists(cobol + "/SEED") ||
-        !fs::exists(binDir() + "/legacy-host")) {
-      GTEST_SKIP() << "legacy-host or the demo bank programs are not built";
-    }
+    // A missing host is a failure, not a skip: `make` builds both.
+    ASSERT_TRUE(fs::exists(cobol + "/CBINQ.so") && fs::exists(cobol + "/SEED") &&
+                fs::exists(test_support::binDir() + "/legacy-host"))
+        << "legacy-host or the demo bank programs are not built (make)";
     dir_ = fs::temp_directory_path() /
            ("cb_legacy_client_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
