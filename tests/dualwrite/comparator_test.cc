@@ -465,13 +465,10 @@ TEST_F(PostTest, ComparesFromManyThreads) {
 }
 
 // The demo bank's own pack, when its loader can read it: every transaction's
-// noise rules are accepted. Skipped (not failed) while the pack format is
-// still moving: the tests above build their transactions by hand.
+// noise rules are accepted.
 TEST(ComparatorPackTest, EveryDemoBankTransactionHasAComparator) {
   auto pack = mp::loadPack(std::string(CB_SOURCE_DIR) + "/mappings/packs/demobank/pack.yaml");
-  if (!pack.ok()) {
-    GTEST_SKIP() << pack.status().toString();
-  }
+  ASSERT_TRUE(pack.ok()) << pack.status().toString();
   ASSERT_FALSE((*pack)->transactions.empty());
   for (const mp::PackTransaction& t : (*pack)->transactions) {
     auto c = Comparator::create(t);
