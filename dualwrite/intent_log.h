@@ -1,0 +1,101 @@
+// IntentLog: the write path's use of the journal (issue 6).
+//
+// Wraps a Journal (dualwrite/journal.h) in one directory and speaks in
+// intents (dualwrite/intent.h): begin() before the primary call,
+// primaryDone() after it, settle() once the secondary side is done. Every
+// call returns only when its record is durable (group commit shares the
+// fdatasync among concurrent requests).
+//
+// It also owns the directory: open() takes an exclusive flock(2) on
+// `DIR/LOCK`, so a second bridge pointed at the same journal fails to start
+// (naming the directory) instead of interleaving records; the lock dies
+// with the process, so a SIGKILLed bridge never leaves a stale one.
+//
+// Truncation: the log remembers which intents are unsettled; after settles it
+// deletes the journal segments older than the oldest unsettled intent
+// (Journal::truncateBefore), so the journal's size follows the backlog, not
+// the traffic.
+//
+// Recovery: open() reads the journal back and returns the unfinished
+// intents in sequence order, each with its primary outcome if one was
+// recorded. A primary outcome or settlement naming an intent older than the
+// journal's first record (already truncated, so settled) is ignored; one
+// naming an intent that is not in the journal but should be fails open()
+// with DataLoss, as does a payload that does not decode.
+//
+// Thread-safety: begin/primaryDone/settle/stats from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dualwrite/intent.h"
+#include "dualwrite/journal.h"
+
+namespace corebridge::dualwrite {
+
+struct UnfinishedIntent {
+  uint64_t seq = 0;
+  Intent intent;
+  std::optional<PrimaryOutcome> primary;  // absent: the primary call's outcome is unknown
+};
+
+struct IntentLogOptions {
+  JournalOptions journal;
+  // Try to truncate the journal after this many settles.
+  uint64_t truncate_every = 256;
+};
+
+struct IntentLogStats {
+  JournalStats journal;
+  uint64_t begun = 0;
+  uint64_t settled = 0;
+  size_t unsettled = 0;
+  uint64_t oldest_unsettled = 0;  // 0 when none
+};
+
+class IntentLog {
+ public:
+  static Result<std::unique_ptr<IntentLog>> open(const std::string& dir,
+                                                 const IntentLogOptions& options,
+                                                 std::vector<UnfinishedIntent>* unfinished,
+                                                 RecoveryReport* report = nullptr);
+  ~IntentLog();
+  IntentLog(const IntentLog&) = delete;
+  IntentLog& operator=(const IntentLog&) = delete;
+
+  // Journals the intent; returns its sequence number (the intent's id).
+  // Errors: Unavailable (the journal failed closed: do not call the primary).
+  Result<uint64_t> begin(const Intent& intent);
+  Status primaryDone(const PrimaryOutcome& outcome);
+  // Marks the intent settled (durably), then maybe truncates.
+  Status settle(const Settlement& settlement);
+
+  Status health() const { return journal_->health(); }
+  IntentLogStats stats() const;
+  const std::string& dir() const { return journal_->dir(); }
+
+ private:
+  IntentLog(std::unique_ptr<Journal> journal, int lock_fd, const IntentLogOptions& options);
+  // Adopts the unfinished intents found by recovery.
+  void adopt(const std::vector<UnfinishedIntent>& unfinished, uint64_t last_seq);
+
+  std::unique_ptr<Journal> journal_;
+  const int lock_fd_;
+  const IntentLogOptions options_;
+
+  mutable std::mutex mu_;
+  std::set<uint64_t> unsettled_;    // guarded by mu_
+  uint64_t begun_ = 0;              // guarded by mu_
+  uint64_t settled_ = 0;            // guarded by mu_
+  uint64_t since_truncate_ = 0;     // guarded by mu_
+  uint64_t highest_seen_ = 0;       // guarded by mu_: the newest sequence any append returned
+  std::multiset<uint64_t> floors_;  // guarded by mu_: lower bounds of begins in flight
+};
+
+}  // namespace corebridge::dualwrite
