@@ -110,6 +110,12 @@ struct OpenAccountRequest {
   7: optional AccountId account_id,
   8: optional i32 business_date,       // the legacy business date; default: today (UTC)
   9: optional Channel channel,
+  // Set while legacy is primary and opened the account: the account's
+  // AM-LAST-POSTING-SEQ after the open (1 with an opening posting, 0
+  // without). An account of that number already held with last_posting_seq
+  // >= it came in with the backfill after the open: the open is answered
+  // from the stored account and changes nothing (the watermark rule below).
+  10: optional i64 source_posting_seq,
 }
 
 struct OpenAccountResult {
@@ -125,6 +131,22 @@ struct PostingRequest {
   6: optional string description,      // <= 40
   7: optional i32 business_date,
   8: optional Channel channel,
+  // The watermark rule. Set on a dual-written posting while legacy is
+  // primary: the sequence legacy gave this posting (its reply's posting
+  // seq). Against the account's stored last_posting_seq S:
+  //   seq <= S      the posting is already in the account (a backfill
+  //                 snapshot taken after legacy applied it): nothing
+  //                 changes; the key is recorded with a reply made from the
+  //                 account as it is (posting_seq = seq, its balances), so
+  //                 a retry replays it;
+  //   seq == S + 1  applied as usual; the new posting gets exactly seq;
+  //   seq >  S + 1  an earlier posting is missing (still to come through
+  //                 the repair queue, or the snapshot is not loaded yet):
+  //                 ServiceUnavailable, nothing recorded; retry later.
+  // An account not on file answers NotFound without recording the key, so
+  // that a retry after its snapshot lands is skipped or applied by the rule.
+  // Unset (the new core is primary, or no backfill): numbered S + 1.
+  9: optional i64 source_posting_seq,
 }
 
 struct PostingResult {
@@ -143,6 +165,12 @@ struct TransferRequest {
   5: optional string description,       // <= 40
   6: optional i32 business_date,
   7: optional Channel channel,
+  // The watermark rule of PostingRequest.source_posting_seq, per leg: the
+  // sequences legacy gave the debit and the credit. Each leg is skipped,
+  // applied or refused on its own account's last_posting_seq (a snapshot
+  // may have caught one leg and not the other); set both or neither.
+  8: optional i64 source_from_posting_seq,
+  9: optional i64 source_to_posting_seq,
 }
 
 struct TransferResult {
@@ -157,6 +185,11 @@ struct CloseAccountRequest {
   2: required AccountId account_id,
   3: optional i32 business_date,
   4: optional Channel channel,
+  // Set (true) while legacy is primary and closed the account. A close
+  // makes no posting, so the watermark cannot order it: an account the new
+  // core already holds CLOSED (a snapshot taken after the close) answers
+  // the close from its stored state instead of AccountClosed.
+  5: optional bool source_closed,
 }
 
 struct CloseAccountResult {
@@ -179,7 +212,9 @@ struct Statement {
 // account's last_posting_seq becomes it. A snapshot whose watermark is lower
 // than the stored account's last_posting_seq is older than what the new core
 // already has (a dual-written posting raced the load): it is ignored and
-// reported as IGNORED_STALE, never applied.
+// reported as IGNORED_STALE, never applied. At an equal watermark a snapshot
+// that is not CLOSED is stale against a stored CLOSED account: a close makes
+// no posting, and legacy never reopens an account.
 struct AccountSnapshot {
   1: required Account account,
   2: required i64 watermark,

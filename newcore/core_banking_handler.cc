@@ -3,8 +3,10 @@
 #include <thrift/TApplicationException.h>
 
 #include <algorithm>
+#include <optional>
 #include <variant>
 
+#include "newcore/ledger_rules.h"
 #include "newcore/products.h"
 
 namespace corebridge::newcore {
@@ -120,6 +122,25 @@ class Fingerprint {
   std::string out_;
 };
 
+[[noreturn]] void throwNotFound(const std::string& account_id) {
+  idl::NotFound e;
+  e.account_id = account_id;
+  e.__set_message("account not on file");
+  throw e;
+}
+
+// A legacy posting sequence (the watermark rule): 1 or more.
+std::optional<int64_t> sourceSeq(const std::string& field, bool isset, int64_t seq,
+                                 int64_t min = 1) {
+  if (!isset) {
+    return std::nullopt;
+  }
+  if (seq < min || seq > 999'999'999) {
+    invalid(field, "not " + std::to_string(min) + "..999999999 (legacy PIC 9(9))");
+  }
+  return seq;
+}
+
 // Maps a store Status to the contract: conflict, invalid request,
 // unavailable, or an internal error.
 [[noreturn]] void throwStatus(const Status& s, const std::string& key) {
@@ -139,6 +160,9 @@ class Fingerprint {
       }
       invalid(s.message().substr(0, colon), s.message().substr(colon + 2));
     }
+    case StatusCode::kNotFound:
+      // The watermark rule's "not on file yet" (ledger_rules.h, notLoaded).
+      throwNotFound(notLoadedAccount(s));
     case StatusCode::kUnavailable:
     case StatusCode::kAborted:
     case StatusCode::kDeadlineExceeded: {
@@ -167,13 +191,6 @@ void deliver(T& out, const Result<Outcome<T>>& r, const std::string& key) {
         }
       },
       *r);
-}
-
-[[noreturn]] void throwNotFound(const std::string& account_id) {
-  idl::NotFound e;
-  e.account_id = account_id;
-  e.__set_message("account not on file");
-  throw e;
 }
 
 template <typename T>
@@ -293,6 +310,11 @@ void CoreBankingHandler::openAccount(idl::OpenAccountResult& out,
       product->term_months > 0 ? addMonths(ctx.business_date, product->term_months) : 0;
   spec.branch = request.branch;
   spec.initial_amount = initial.minor_units;
+  spec.source_seq = sourceSeq("source_posting_seq", request.__isset.source_posting_seq,
+                              request.source_posting_seq, 0);
+  if (spec.source_seq && !request.__isset.account_id) {
+    invalid("source_posting_seq", "needs the account_id legacy assigned");
+  }
 
   const WriteKey key{request.idempotency_key, Fingerprint("open")
                                                   .add(request.product_code)
@@ -319,8 +341,13 @@ void CoreBankingHandler::post(idl::PostingResult& out, const idl::PostingRequest
   checkText("description", request.description, kMaxDescriptionLength);
   const WriteContext ctx = context(request.__isset.business_date, request.business_date,
                                    request.__isset.channel, request.channel);
-  PostingSpec spec{request.account_id, request.direction, request.amount, txn_code,
-                   request.description};
+  PostingSpec spec{request.account_id,
+                   request.direction,
+                   request.amount,
+                   txn_code,
+                   request.description,
+                   sourceSeq("source_posting_seq", request.__isset.source_posting_seq,
+                             request.source_posting_seq)};
   const WriteKey key{request.idempotency_key, Fingerprint("post")
                                                   .add(request.account_id)
                                                   .add(request.direction)
@@ -342,8 +369,19 @@ void CoreBankingHandler::transfer(idl::TransferResult& out, const idl::TransferR
   checkText("description", request.description, kMaxDescriptionLength);
   const WriteContext ctx = context(request.__isset.business_date, request.business_date,
                                    request.__isset.channel, request.channel);
-  TransferSpec spec{request.from_account_id, request.to_account_id, request.amount,
-                    request.description};
+  if (request.__isset.source_from_posting_seq != request.__isset.source_to_posting_seq) {
+    invalid(request.__isset.source_from_posting_seq ? "source_to_posting_seq"
+                                                    : "source_from_posting_seq",
+            "set both source sequences or neither");
+  }
+  TransferSpec spec{request.from_account_id,
+                    request.to_account_id,
+                    request.amount,
+                    request.description,
+                    sourceSeq("source_from_posting_seq", request.__isset.source_from_posting_seq,
+                              request.source_from_posting_seq),
+                    sourceSeq("source_to_posting_seq", request.__isset.source_to_posting_seq,
+                              request.source_to_posting_seq)};
   const WriteKey key{request.idempotency_key, Fingerprint("transfer")
                                                   .add(request.from_account_id)
                                                   .add(request.to_account_id)
@@ -370,7 +408,8 @@ void CoreBankingHandler::closeAccount(idl::CloseAccountResult& out,
   const WriteContext ctx = context(request.__isset.business_date, request.business_date,
                                    request.__isset.channel, request.channel);
   const WriteKey key{request.idempotency_key, Fingerprint("close").add(request.account_id).str()};
-  deliver(out, store_.closeAccount(key, ctx, request.account_id), request.idempotency_key);
+  const CloseSpec spec{request.account_id, request.__isset.source_closed && request.source_closed};
+  deliver(out, store_.closeAccount(key, ctx, spec), request.idempotency_key);
 }
 
 void CoreBankingHandler::upsertSnapshots(idl::UpsertResult& out,

@@ -79,7 +79,13 @@ Result<Outcome<idl::OpenAccountResult>> InMemoryLedgerStore::openAccount(const W
       }
       account.account_id = makeAccountNumber(account.product_line, spec.branch, serial);
     } while (accounts_.count(account.account_id) != 0);
-  } else if (accounts_.count(account.account_id) != 0) {
+  } else if (auto taken = accounts_.find(account.account_id); taken != accounts_.end()) {
+    if (spec.source_seq && *spec.source_seq <= taken->second.account.last_posting_seq) {
+      // Legacy opened it first and the backfill brought it in since.
+      R included;
+      included.account = taken->second.account;
+      return record(key, Outcome<R>(included));
+    }
     return failedPrecondition("account_id: an account with this number exists");
   }
   AccountRecord& rec = accounts_[account.account_id];
@@ -106,12 +112,23 @@ Result<Outcome<idl::PostingResult>> InMemoryLedgerStore::post(const WriteKey& ke
   }
   auto it = accounts_.find(spec.account_id);
   if (it == accounts_.end()) {
+    if (spec.source_seq) {
+      return notLoaded(spec.account_id);
+    }
     return record(key, Outcome<R>(notFoundError(spec.account_id)));
   }
   AccountRecord& rec = it->second;
   const idl::Account& a = rec.account;
   if (a.ledger_balance.currency != spec.amount.currency) {
     return invalidArgument("amount.currency: the account is in " + a.ledger_balance.currency);
+  }
+  switch (sourceVerdict(a, spec.source_seq)) {
+    case SourceVerdict::kIncluded:
+      return record(key, Outcome<R>(includedPosting(a, *spec.source_seq)));
+    case SourceVerdict::kGap:
+      return sequenceGap(a, *spec.source_seq);
+    case SourceVerdict::kApply:
+      break;
   }
   if (!isPostable(a.status)) {
     return record(key, Outcome<R>(closedError(a)));
@@ -141,12 +158,19 @@ Result<Outcome<idl::TransferResult>> InMemoryLedgerStore::transfer(const WriteKe
   if (seen != nullptr) {
     return *seen;
   }
+  const bool sourced = spec.source_from_seq || spec.source_to_seq;
   auto from_it = accounts_.find(spec.from_account_id);
   if (from_it == accounts_.end()) {
+    if (sourced) {
+      return notLoaded(spec.from_account_id);
+    }
     return record(key, Outcome<R>(notFoundError(spec.from_account_id)));
   }
   auto to_it = accounts_.find(spec.to_account_id);
   if (to_it == accounts_.end()) {
+    if (sourced) {
+      return notLoaded(spec.to_account_id);
+    }
     return record(key, Outcome<R>(notFoundError(spec.to_account_id)));
   }
   AccountRecord& from = from_it->second;
@@ -157,32 +181,48 @@ Result<Outcome<idl::TransferResult>> InMemoryLedgerStore::transfer(const WriteKe
                              r->account.ledger_balance.currency);
     }
   }
-  if (!isPostable(from.account.status)) {
+  const SourceVerdict from_verdict = sourceVerdict(from.account, spec.source_from_seq);
+  const SourceVerdict to_verdict = sourceVerdict(to.account, spec.source_to_seq);
+  if (from_verdict == SourceVerdict::kGap) {
+    return sequenceGap(from.account, *spec.source_from_seq);
+  }
+  if (to_verdict == SourceVerdict::kGap) {
+    return sequenceGap(to.account, *spec.source_to_seq);
+  }
+  const bool debit = from_verdict == SourceVerdict::kApply;
+  const bool credit = to_verdict == SourceVerdict::kApply;
+  if (debit && !isPostable(from.account.status)) {
     return record(key, Outcome<R>(closedError(from.account)));
   }
-  if (!isPostable(to.account.status)) {
+  if (credit && !isPostable(to.account.status)) {
     return record(key, Outcome<R>(closedError(to.account)));
   }
   const int64_t amount = spec.amount.minor_units;
-  if (!hasFunds(from.account, amount)) {
+  if (debit && !hasFunds(from.account, amount)) {
     return record(key, Outcome<R>(fundsError(from.account, amount)));
   }
-  if (wouldOverflow(from.account, idl::Direction::DEBIT, amount) ||
-      wouldOverflow(to.account, idl::Direction::CREDIT, amount)) {
+  if ((debit && wouldOverflow(from.account, idl::Direction::DEBIT, amount)) ||
+      (credit && wouldOverflow(to.account, idl::Direction::CREDIT, amount))) {
     return outOfRange("amount: a balance would overflow S9(13)V99");
   }
   R result;
   result.from_posting_seq =
-      applyPosting(from, key, ctx, idl::Direction::DEBIT, amount, 2001, spec.description).seq;
+      debit
+          ? applyPosting(from, key, ctx, idl::Direction::DEBIT, amount, 2001, spec.description).seq
+          : *spec.source_from_seq;
   result.from_ledger_balance = from.account.ledger_balance;
   result.to_posting_seq =
-      applyPosting(to, key, ctx, idl::Direction::CREDIT, amount, 2001, spec.description).seq;
+      credit
+          ? applyPosting(to, key, ctx, idl::Direction::CREDIT, amount, 2001, spec.description).seq
+          : *spec.source_to_seq;
   result.to_ledger_balance = to.account.ledger_balance;
   return record(key, Outcome<R>(result));
 }
 
-Result<Outcome<idl::CloseAccountResult>> InMemoryLedgerStore::closeAccount(
-    const WriteKey& key, const WriteContext& ctx, const std::string& account_id) {
+Result<Outcome<idl::CloseAccountResult>> InMemoryLedgerStore::closeAccount(const WriteKey& key,
+                                                                           const WriteContext& ctx,
+                                                                           const CloseSpec& spec) {
+  const std::string& account_id = spec.account_id;
   using R = idl::CloseAccountResult;
   std::lock_guard<std::mutex> lock(mu_);
   CB_ASSIGN_OR_RETURN(const Outcome<R>* seen, replayed<R>(key));
@@ -191,11 +231,16 @@ Result<Outcome<idl::CloseAccountResult>> InMemoryLedgerStore::closeAccount(
   }
   auto it = accounts_.find(account_id);
   if (it == accounts_.end()) {
+    if (spec.source_closed) {
+      return notLoaded(account_id);
+    }
     return record(key, Outcome<R>(notFoundError(account_id)));
   }
   idl::Account& a = it->second.account;
   if (a.status == idl::AccountStatus::CLOSED) {
-    return record(key, Outcome<R>(closedError(a)));
+    // Legacy closed it first and the backfill brought the close in since.
+    return record(key,
+                  spec.source_closed ? Outcome<R>(closeResultOf(a)) : Outcome<R>(closedError(a)));
   }
   if (blocksClose(a)) {
     return record(key, Outcome<R>(balanceNotZeroError(a)));
@@ -215,7 +260,7 @@ Result<idl::SnapshotResult> InMemoryLedgerStore::upsertSnapshot(
   idl::SnapshotResult result;
   result.account_id = snapshot.account.account_id;
   auto it = accounts_.find(snapshot.account.account_id);
-  if (it != accounts_.end() && snapshot.watermark < it->second.account.last_posting_seq) {
+  if (it != accounts_.end() && snapshotIsStale(it->second.account, snapshot)) {
     result.outcome = idl::SnapshotOutcome::IGNORED_STALE;
     result.stored_watermark = it->second.account.last_posting_seq;
     return result;

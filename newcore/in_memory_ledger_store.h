@@ -30,7 +30,7 @@ class InMemoryLedgerStore : public LedgerStore {
                                                 const TransferSpec& spec) override;
   Result<Outcome<idl::CloseAccountResult>> closeAccount(const WriteKey& key,
                                                         const WriteContext& ctx,
-                                                        const std::string& account_id) override;
+                                                        const CloseSpec& spec) override;
   Result<idl::SnapshotResult> upsertSnapshot(const idl::AccountSnapshot& snapshot) override;
   Result<idl::ExtractPage> extractAccounts(idl::ProductLine::type line, const std::string& after,
                                            int32_t limit) override;

@@ -1,5 +1,6 @@
 #include "newcore/ledger_rules.h"
 
+#include "common/logging.h"
 #include "newcore/products.h"
 
 namespace corebridge::newcore {
@@ -82,6 +83,64 @@ idl::Posting applyToAccount(idl::Account& account, const std::string& idempotenc
   p.channel_code = channel_code;
   p.description = description;
   return p;
+}
+
+SourceVerdict sourceVerdict(const idl::Account& account, std::optional<int64_t> source_seq) {
+  if (!source_seq) {
+    return SourceVerdict::kApply;
+  }
+  if (*source_seq <= account.last_posting_seq) {
+    return SourceVerdict::kIncluded;
+  }
+  return *source_seq == account.last_posting_seq + 1 ? SourceVerdict::kApply : SourceVerdict::kGap;
+}
+
+namespace {
+constexpr const char kGapPrefix[] = "watermark: ";
+}  // namespace
+
+Status sequenceGap(const idl::Account& account, int64_t source_seq) {
+  return unavailable(std::string(kGapPrefix) + "account " + maskAccount(account.account_id) +
+                     " holds postings up to " + std::to_string(account.last_posting_seq) +
+                     ", this one is " + std::to_string(source_seq) +
+                     ": an earlier posting or the account's snapshot is still to come");
+}
+
+Status notLoaded(const std::string& account_id) {
+  return notFound(account_id + ": account not on file (its backfill snapshot has not landed)");
+}
+
+bool isWatermarkRefusal(const Status& s) {
+  return s.code() == StatusCode::kNotFound ||
+         (s.code() == StatusCode::kUnavailable && s.message().rfind(kGapPrefix, 0) == 0);
+}
+
+std::string notLoadedAccount(const Status& s) {
+  return s.message().substr(0, s.message().find(':'));
+}
+
+idl::PostingResult includedPosting(const idl::Account& account, int64_t seq) {
+  idl::PostingResult r;
+  r.posting_seq = seq;
+  r.ledger_balance = account.ledger_balance;
+  r.available_balance = account.available_balance;
+  return r;
+}
+
+idl::CloseAccountResult closeResultOf(const idl::Account& account) {
+  idl::CloseAccountResult r;
+  r.close_date = account.close_date;
+  r.ledger_balance = account.ledger_balance;
+  r.accrued_interest = account.accrued_interest;
+  return r;
+}
+
+bool snapshotIsStale(const idl::Account& stored, const idl::AccountSnapshot& snapshot) {
+  if (snapshot.watermark != stored.last_posting_seq) {
+    return snapshot.watermark < stored.last_posting_seq;
+  }
+  return stored.status == idl::AccountStatus::CLOSED &&
+         snapshot.account.status != idl::AccountStatus::CLOSED;
 }
 
 std::string contraGlAccount(int32_t txn_code) {

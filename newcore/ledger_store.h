@@ -23,6 +23,12 @@
 //     changes nothing.
 //   - The replay check comes before anything else, so a replay answers the
 //     same even after the account has changed or closed.
+//   - The watermark rule (ledger_rules.h, sourceVerdict): a write that carries
+//     the legacy posting sequence (`source_seq`) is skipped when the account
+//     already includes it (recorded, with a result made from the account as
+//     it is), applied when it is the next one, and refused without recording
+//     anything when a posting before it is missing or the account is not on
+//     file yet, so that a retry after the backfill decides afresh.
 //
 // Status codes (no exception crosses this seam):
 //   kAlreadyExists      the key was used for a different request (conflict)
@@ -30,14 +36,19 @@
 //   kOutOfRange         handler could not check (currency, balance overflow):
 //                       the message is "field: reason"; nothing recorded
 //   kFailedPrecondition the same, for state (an account id already taken)
-//   kNotFound           reads only: the account does not exist
-//   kUnavailable, kAborted: transient, nothing applied, retry with the key
+//   kNotFound           reads; and a write with a source sequence whose
+//                       account is not on file yet (message "<account id>:
+//                       ..."): nothing recorded, retry after the backfill
+//   kUnavailable, kAborted: transient, nothing applied, retry with the key;
+//                       also a source sequence past last_posting_seq + 1
+//                       (message "watermark: ...")
 //   kInternal           a bug
 //
 // Thread-safety: implementations are safe to call from many threads at once.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -74,6 +85,9 @@ struct NewAccount {
   idl::Account account;
   int32_t branch = 0;          // 1..999, the BBB of an assigned number
   int64_t initial_amount = 0;  // minor units, >= 0; a loan's is a debit (disbursement)
+  // Legacy's last_posting_seq after the open, when legacy opened it first:
+  // an account of this number already holding it is answered as it stands.
+  std::optional<int64_t> source_seq;
 };
 
 struct PostingSpec {
@@ -82,6 +96,7 @@ struct PostingSpec {
   idl::Money amount;  // > 0
   int32_t txn_code = 0;
   std::string description;
+  std::optional<int64_t> source_seq;  // the sequence legacy gave it (watermark rule)
 };
 
 struct TransferSpec {
@@ -89,6 +104,16 @@ struct TransferSpec {
   std::string to_account_id;
   idl::Money amount;  // > 0
   std::string description;
+  // The sequences legacy gave the debit and the credit (watermark rule, per leg).
+  std::optional<int64_t> source_from_seq;
+  std::optional<int64_t> source_to_seq;
+};
+
+// What a close knows of the primary's.
+struct CloseSpec {
+  std::string account_id;
+  // Legacy closed it first: an account already CLOSED is answered as it stands.
+  bool source_closed = false;
 };
 
 class LedgerStore {
@@ -112,10 +137,11 @@ class LedgerStore {
                                                         const TransferSpec& spec) = 0;
   virtual Result<Outcome<idl::CloseAccountResult>> closeAccount(const WriteKey& key,
                                                                 const WriteContext& ctx,
-                                                                const std::string& account_id) = 0;
+                                                                const CloseSpec& spec) = 0;
 
   // Migration. One snapshot is one transaction: created, updated (its
-  // watermark >= the stored last_posting_seq) or ignored as stale.
+  // watermark >= the stored last_posting_seq) or ignored as stale
+  // (ledger_rules.h, snapshotIsStale).
   virtual Result<idl::SnapshotResult> upsertSnapshot(const idl::AccountSnapshot& snapshot) = 0;
   // Accounts of `line` with ids > `after` (all when empty), ascending, at most
   // `limit`; next_cursor is the last id returned when more may follow.

@@ -161,10 +161,13 @@ Status insertGlLeg(Connection& c, const std::string& entry_key, const std::strin
 
 // Applies one posting to `a` (already locked) and writes it, the account's
 // new balances and the contra leg.
+// `contra` overrides the GL account of the txn code (a transfer leg whose
+// other leg a snapshot brought in is balanced on CONVERSION, where the
+// snapshot booked that other leg's difference).
 Result<idl::Posting> applyPosting(Connection& c, idl::Account& a, const WriteKey& key,
                                   const WriteContext& ctx, idl::Direction::type direction,
-                                  int64_t amount, int32_t txn_code,
-                                  const std::string& description) {
+                                  int64_t amount, int32_t txn_code, const std::string& description,
+                                  const std::string& contra = "") {
   idl::Posting p = applyToAccount(a, key.key, ctx.business_date, ctx.channel_code, direction,
                                   amount, txn_code, description);
   CB_RETURN_IF_ERROR(updateAccount(c, a));
@@ -177,7 +180,7 @@ Result<idl::Posting> applyPosting(Connection& c, idl::Account& a, const WriteKey
                 ctx.terminal_id, p.description);
   CB_RETURN_IF_ERROR(
       retryOnDuplicate(st.status(), "posting " + p.account_id + "/" + std::to_string(p.seq)));
-  const std::string gl = contraGlAccount(txn_code);
+  const std::string gl = contra.empty() ? contraGlAccount(txn_code) : contra;
   if (!gl.empty()) {
     const int64_t customer = direction == idl::Direction::DEBIT ? -amount : amount;
     CB_RETURN_IF_ERROR(
@@ -346,6 +349,7 @@ Result<std::unique_ptr<SqlLedgerStore>> SqlLedgerStore::open(const std::string& 
 template <typename R, typename Body>
 Result<Outcome<R>> SqlLedgerStore::write(const WriteKey& key, const char* operation, Body body) {
   Outcome<R> out;
+  Status refusal;
   Status s = odbc::runTransaction(
       *pool_,
       [&](Connection& c) -> Status {
@@ -366,7 +370,14 @@ Result<Outcome<R>> SqlLedgerStore::write(const WriteKey& key, const char* operat
           CB_ASSIGN_OR_RETURN(out, decodeOutcome<R>(kind, hex));
           return okStatus();
         }
-        CB_ASSIGN_OR_RETURN(out, body(c));
+        refusal = okStatus();
+        Result<Outcome<R>> applied = body(c);
+        if (!applied.ok() && isWatermarkRefusal(applied.status())) {
+          // Not a database error to retry: roll back, record nothing.
+          refusal = applied.status();
+          return failedPrecondition("watermark refusal");
+        }
+        CB_ASSIGN_OR_RETURN(out, std::move(applied));
         const std::string bytes = std::visit([](const auto& v) { return serialize(v); }, out);
         auto record = run(c,
                           "INSERT INTO nc_idempotency_keys (idempotency_key, operation, "
@@ -377,6 +388,9 @@ Result<Outcome<R>> SqlLedgerStore::write(const WriteKey& key, const char* operat
         return retryOnDuplicate(record.status(), "idempotency key '" + key.key + "'");
       },
       options_.retry);
+  if (!refusal.ok()) {
+    return refusal;
+  }
   if (!s.ok()) {
     return s;
   }
@@ -477,6 +491,12 @@ Result<Outcome<idl::OpenAccountResult>> SqlLedgerStore::openAccount(const WriteK
     } else {
       CB_ASSIGN_OR_RETURN(std::optional<idl::Account> taken,
                           loadAccount(c, account.account_id, true));
+      if (taken && spec.source_seq && *spec.source_seq <= taken->last_posting_seq) {
+        // Legacy opened it first and the backfill brought it in since.
+        R included;
+        included.account = *taken;
+        return Outcome<R>(included);
+      }
       if (taken) {
         return failedPrecondition("account_id: an account with this number exists");
       }
@@ -503,11 +523,22 @@ Result<Outcome<idl::PostingResult>> SqlLedgerStore::post(const WriteKey& key,
   return write<R>(key, "post", [&](Connection& c) -> Result<Outcome<R>> {
     CB_ASSIGN_OR_RETURN(std::optional<idl::Account> found, loadAccount(c, spec.account_id, true));
     if (!found) {
+      if (spec.source_seq) {
+        return notLoaded(spec.account_id);
+      }
       return Outcome<R>(notFoundError(spec.account_id));
     }
     idl::Account& a = *found;
     if (a.ledger_balance.currency != spec.amount.currency) {
       return invalidArgument("amount.currency: the account is in " + a.ledger_balance.currency);
+    }
+    switch (sourceVerdict(a, spec.source_seq)) {
+      case SourceVerdict::kIncluded:
+        return Outcome<R>(includedPosting(a, *spec.source_seq));
+      case SourceVerdict::kGap:
+        return sequenceGap(a, *spec.source_seq);
+      case SourceVerdict::kApply:
+        break;
     }
     if (!isPostable(a.status)) {
       return Outcome<R>(closedError(a));
@@ -543,10 +574,17 @@ Result<Outcome<idl::TransferResult>> SqlLedgerStore::transfer(const WriteKey& ke
     CB_ASSIGN_OR_RETURN(std::optional<idl::Account> second, loadAccount(c, second_id, true));
     std::optional<idl::Account>& from = from_first ? first : second;
     std::optional<idl::Account>& to = from_first ? second : first;
+    const bool sourced = spec.source_from_seq || spec.source_to_seq;
     if (!from) {
+      if (sourced) {
+        return notLoaded(spec.from_account_id);
+      }
       return Outcome<R>(notFoundError(spec.from_account_id));
     }
     if (!to) {
+      if (sourced) {
+        return notLoaded(spec.to_account_id);
+      }
       return Outcome<R>(notFoundError(spec.to_account_id));
     }
     for (const idl::Account* a : {&*from, &*to}) {
@@ -555,44 +593,70 @@ Result<Outcome<idl::TransferResult>> SqlLedgerStore::transfer(const WriteKey& ke
                                a->ledger_balance.currency);
       }
     }
-    if (!isPostable(from->status)) {
+    const SourceVerdict from_verdict = sourceVerdict(*from, spec.source_from_seq);
+    const SourceVerdict to_verdict = sourceVerdict(*to, spec.source_to_seq);
+    if (from_verdict == SourceVerdict::kGap) {
+      return sequenceGap(*from, *spec.source_from_seq);
+    }
+    if (to_verdict == SourceVerdict::kGap) {
+      return sequenceGap(*to, *spec.source_to_seq);
+    }
+    const bool debit = from_verdict == SourceVerdict::kApply;
+    const bool credit = to_verdict == SourceVerdict::kApply;
+    if (debit && !isPostable(from->status)) {
       return Outcome<R>(closedError(*from));
     }
-    if (!isPostable(to->status)) {
+    if (credit && !isPostable(to->status)) {
       return Outcome<R>(closedError(*to));
     }
     const int64_t amount = spec.amount.minor_units;
-    if (!hasFunds(*from, amount)) {
+    if (debit && !hasFunds(*from, amount)) {
       return Outcome<R>(fundsError(*from, amount));
     }
-    if (wouldOverflow(*from, idl::Direction::DEBIT, amount) ||
-        wouldOverflow(*to, idl::Direction::CREDIT, amount)) {
+    if ((debit && wouldOverflow(*from, idl::Direction::DEBIT, amount)) ||
+        (credit && wouldOverflow(*to, idl::Direction::CREDIT, amount))) {
       return outOfRange("amount: a balance would overflow S9(13)V99");
     }
+    // One leg alone: the other came in with a snapshot, whose difference
+    // went to CONVERSION; this leg balances there too.
+    const std::string contra = debit && credit ? "" : kConversionGlAccount;
     R result;
-    CB_ASSIGN_OR_RETURN(idl::Posting debit, applyPosting(c, *from, key, ctx, idl::Direction::DEBIT,
-                                                         amount, 2001, spec.description));
-    result.from_posting_seq = debit.seq;
+    result.from_posting_seq = debit ? 0 : *spec.source_from_seq;
+    if (debit) {
+      CB_ASSIGN_OR_RETURN(idl::Posting p, applyPosting(c, *from, key, ctx, idl::Direction::DEBIT,
+                                                       amount, 2001, spec.description, contra));
+      result.from_posting_seq = p.seq;
+    }
     result.from_ledger_balance = from->ledger_balance;
-    CB_ASSIGN_OR_RETURN(idl::Posting credit, applyPosting(c, *to, key, ctx, idl::Direction::CREDIT,
-                                                          amount, 2001, spec.description));
-    result.to_posting_seq = credit.seq;
+    result.to_posting_seq = credit ? 0 : *spec.source_to_seq;
+    if (credit) {
+      CB_ASSIGN_OR_RETURN(idl::Posting p, applyPosting(c, *to, key, ctx, idl::Direction::CREDIT,
+                                                       amount, 2001, spec.description, contra));
+      result.to_posting_seq = p.seq;
+    }
     result.to_ledger_balance = to->ledger_balance;
     return Outcome<R>(result);
   });
 }
 
-Result<Outcome<idl::CloseAccountResult>> SqlLedgerStore::closeAccount(
-    const WriteKey& key, const WriteContext& ctx, const std::string& account_id) {
+Result<Outcome<idl::CloseAccountResult>> SqlLedgerStore::closeAccount(const WriteKey& key,
+                                                                      const WriteContext& ctx,
+                                                                      const CloseSpec& spec) {
   using R = idl::CloseAccountResult;
+  const std::string& account_id = spec.account_id;
   return write<R>(key, "close", [&](Connection& c) -> Result<Outcome<R>> {
     CB_ASSIGN_OR_RETURN(std::optional<idl::Account> found, loadAccount(c, account_id, true));
     if (!found) {
+      if (spec.source_closed) {
+        return notLoaded(account_id);
+      }
       return Outcome<R>(notFoundError(account_id));
     }
     idl::Account& a = *found;
     if (a.status == idl::AccountStatus::CLOSED) {
-      return Outcome<R>(closedError(a));
+      // With source_closed: legacy closed it first and the backfill brought
+      // the close in since.
+      return spec.source_closed ? Outcome<R>(closeResultOf(a)) : Outcome<R>(closedError(a));
     }
     if (blocksClose(a)) {
       return Outcome<R>(balanceNotZeroError(a));
@@ -617,7 +681,7 @@ Result<idl::SnapshotResult> SqlLedgerStore::upsertSnapshot(const idl::AccountSna
         result = idl::SnapshotResult();
         result.account_id = id;
         CB_ASSIGN_OR_RETURN(std::optional<idl::Account> stored, loadAccount(c, id, true));
-        if (stored && snapshot.watermark < stored->last_posting_seq) {
+        if (stored && snapshotIsStale(*stored, snapshot)) {
           result.outcome = idl::SnapshotOutcome::IGNORED_STALE;
           result.stored_watermark = stored->last_posting_seq;
           return okStatus();

@@ -21,7 +21,8 @@
 //
 // Double entry: every customer posting but a transfer leg has a contra leg on
 // a GL account (CASH, FEE-INCOME, LOAN-FUNDING; CONVERSION for the difference
-// a backfill snapshot makes), so trialBalance() is zero per currency unless a
+// a backfill snapshot makes, and for a transfer leg applied while the
+// other leg came in with a snapshot), so trialBalance() is zero per currency unless a
 // row was changed behind the store's back.
 //
 // Errors: as LedgerStore; Unavailable when the database cannot be reached,
@@ -71,7 +72,7 @@ class SqlLedgerStore : public LedgerStore {
                                                 const TransferSpec& spec) override;
   Result<Outcome<idl::CloseAccountResult>> closeAccount(const WriteKey& key,
                                                         const WriteContext& ctx,
-                                                        const std::string& account_id) override;
+                                                        const CloseSpec& spec) override;
   Result<idl::SnapshotResult> upsertSnapshot(const idl::AccountSnapshot& snapshot) override;
   Result<idl::ExtractPage> extractAccounts(idl::ProductLine::type line, const std::string& after,
                                            int32_t limit) override;
@@ -90,7 +91,9 @@ class SqlLedgerStore : public LedgerStore {
                  int schema_version);
 
   // Runs the write `body` for `key` in one retried transaction, with the
-  // replay check before it and the idempotency record after it.
+  // replay check before it and the idempotency record after it. A watermark
+  // refusal of the body (isWatermarkRefusal) rolls back at once, unretried
+  // and unrecorded.
   template <typename R, typename Body>
   Result<Outcome<R>> write(const WriteKey& key, const char* operation, Body body);
 

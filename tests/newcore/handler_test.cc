@@ -645,6 +645,179 @@ TEST_P(HandlerTest, SnapshotUpsertMeetsDualWriteAtTheWatermark) {
   EXPECT_EQ(o.account.account_id, makeAccountNumber(idl::ProductLine::SAVINGS, 3, 2));
 }
 
+// The other half of the watermark: a dual-written posting carries the
+// sequence legacy gave it, and the new core skips it when a snapshot already
+// includes it, applies it when it is the next one, and refuses it (nothing
+// recorded) when a posting before it is missing.
+TEST_P(HandlerTest, SourceSequencedPostingIsSkippedAppliedOrRefusedAtTheWatermark) {
+  const std::string id = makeAccountNumber(idl::ProductLine::SAVINGS, 4, 1);
+  idl::UpsertResult u;
+  handler_->upsertSnapshots(u, {snapshot(id, "SAVB", 10000, 41)});
+  const size_t keys = keyCount();
+  auto sourced = [&](const std::string& key, int64_t amount, int64_t seq) {
+    idl::PostingRequest r = postReq(key, id, idl::Direction::CREDIT, amount);
+    r.__set_source_posting_seq(seq);
+    return r;
+  };
+  idl::PostingResult out;
+  // Legacy posted 41 before the extract was taken: already in the snapshot.
+  handler_->post(out, sourced("K-41", 700, 41));
+  EXPECT_EQ(out.posting_seq, 41);
+  EXPECT_EQ(out.ledger_balance.minor_units, 10000);
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 10000);
+  EXPECT_EQ(account(id).last_posting_seq, 41);
+  EXPECT_EQ(keyCount(), keys + 1) << "recorded, so that a retry replays";
+  // 43 before 42: a posting is missing; nothing recorded, retry later.
+  const std::string gap = expectThrow<idl::ServiceUnavailable>([&] {
+                            handler_->post(out, sourced("K-43", 30, 43));
+                          }).message;
+  EXPECT_NE(gap.find("watermark"), std::string::npos) << gap;
+  EXPECT_EQ(keyCount(), keys + 1);
+  // The next one applies and gets exactly legacy's number; then 43 does.
+  handler_->post(out, sourced("K-42", 500, 42));
+  EXPECT_EQ(out.posting_seq, 42);
+  EXPECT_EQ(out.ledger_balance.minor_units, 10500);
+  handler_->post(out, sourced("K-43", 30, 43));
+  EXPECT_EQ(out.posting_seq, 43);
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 10530);
+  // Replays answer the first reply, whatever the account did since.
+  handler_->post(out, sourced("K-41", 700, 41));
+  EXPECT_EQ(out.posting_seq, 41);
+  EXPECT_EQ(out.ledger_balance.minor_units, 10000);
+  handler_->post(out, sourced("K-42", 500, 42));
+  EXPECT_EQ(out.ledger_balance.minor_units, 10500);
+  EXPECT_EQ(account(id).last_posting_seq, 43);
+  // Sequences outside legacy's picture are malformed.
+  EXPECT_EQ(
+      expectThrow<idl::InvalidRequest>([&] { handler_->post(out, sourced("K-0", 1, 0)); }).field,
+      "source_posting_seq");
+  // An included posting answers even when the account can no longer post.
+  idl::AccountSnapshot frozen = snapshot(id, "SAVB", 10530, 44);
+  frozen.account.status = idl::AccountStatus::FROZEN;
+  handler_->upsertSnapshots(u, {frozen});
+  handler_->post(out, sourced("K-44", 1, 44));
+  EXPECT_EQ(out.posting_seq, 44);
+  EXPECT_EQ(
+      expectThrow<idl::AccountClosed>([&] { handler_->post(out, sourced("K-45", 1, 45)); }).status,
+      idl::AccountStatus::FROZEN);
+}
+
+TEST_P(HandlerTest, SourceSequencedWriteToAnAccountNotLoadedYetIsRetriedAfterItsSnapshot) {
+  const std::string id = makeAccountNumber(idl::ProductLine::CHECKING, 4, 2);
+  idl::PostingRequest r = postReq("K-EARLY", id, idl::Direction::CREDIT, 250);
+  r.__set_source_posting_seq(8);
+  idl::PostingResult out;
+  EXPECT_EQ(expectThrow<idl::NotFound>([&] { handler_->post(out, r); }).account_id, id);
+  EXPECT_EQ(keyCount(), 0u) << "not recorded: the retry decides afresh";
+  // Without a source sequence a missing account stays a recorded refusal.
+  expectThrow<idl::NotFound>(
+      [&] { handler_->post(out, postReq("K-PLAIN", id, idl::Direction::CREDIT, 1)); });
+  EXPECT_EQ(keyCount(), 1u);
+  // The snapshot was taken before the posting: the retry applies it.
+  idl::UpsertResult u;
+  handler_->upsertSnapshots(u, {snapshot(id, "CHKP", 1000, 7)});
+  handler_->post(out, r);
+  EXPECT_EQ(out.posting_seq, 8);
+  EXPECT_EQ(account(id).ledger_balance.minor_units, 1250);
+  // Taken after it (another account): the retry is skipped.
+  const std::string later = makeAccountNumber(idl::ProductLine::CHECKING, 4, 3);
+  r.idempotency_key = "K-EARLY-2";
+  r.account_id = later;
+  r.__set_source_posting_seq(3);
+  expectThrow<idl::NotFound>([&] { handler_->post(out, r); });
+  handler_->upsertSnapshots(u, {snapshot(later, "CHKP", 1250, 3)});
+  handler_->post(out, r);
+  EXPECT_EQ(out.posting_seq, 3);
+  EXPECT_EQ(account(later).ledger_balance.minor_units, 1250);
+  EXPECT_EQ(account(later).last_posting_seq, 3);
+}
+
+TEST_P(HandlerTest, SourceSequencedTransferDecidesEachLegOnItsOwnAccount) {
+  const std::string a = makeAccountNumber(idl::ProductLine::SAVINGS, 5, 1);
+  const std::string b = makeAccountNumber(idl::ProductLine::CHECKING, 5, 1);
+  idl::UpsertResult u;
+  // Legacy moved 100 from a (its posting 11) to b (its posting 21); the
+  // extract caught a after the debit and b before the credit.
+  handler_->upsertSnapshots(u, {snapshot(a, "SAVB", 900, 11), snapshot(b, "CHKP", 0, 20)});
+  idl::TransferRequest r = xferReq("K-X1", a, b, 100);
+  r.__set_source_from_posting_seq(11);
+  r.__set_source_to_posting_seq(21);
+  idl::TransferResult out;
+  handler_->transfer(out, r);
+  EXPECT_EQ(out.from_posting_seq, 11);
+  EXPECT_EQ(out.from_ledger_balance.minor_units, 900);
+  EXPECT_EQ(out.to_posting_seq, 21);
+  EXPECT_EQ(out.to_ledger_balance.minor_units, 100);
+  EXPECT_EQ(account(a).last_posting_seq, 11);
+  EXPECT_EQ(account(b).last_posting_seq, 21);
+  // Both legs next: applied as usual.
+  r = xferReq("K-X2", a, b, 50);
+  r.__set_source_from_posting_seq(12);
+  r.__set_source_to_posting_seq(22);
+  handler_->transfer(out, r);
+  EXPECT_EQ(out.from_posting_seq, 12);
+  EXPECT_EQ(out.to_posting_seq, 22);
+  EXPECT_EQ(account(a).ledger_balance.minor_units, 850);
+  EXPECT_EQ(account(b).ledger_balance.minor_units, 150);
+  // A gap on either leg refuses the whole transfer, recording nothing.
+  r = xferReq("K-X3", a, b, 5);
+  r.__set_source_from_posting_seq(13);
+  r.__set_source_to_posting_seq(24);
+  expectThrow<idl::ServiceUnavailable>([&] { handler_->transfer(out, r); });
+  EXPECT_EQ(account(a).last_posting_seq, 12);
+  // Both included: nothing moves, the reply shows the accounts as they are.
+  r = xferReq("K-X4", a, b, 5);
+  r.__set_source_from_posting_seq(12);
+  r.__set_source_to_posting_seq(22);
+  handler_->transfer(out, r);
+  EXPECT_EQ(out.from_ledger_balance.minor_units, 850);
+  EXPECT_EQ(out.to_ledger_balance.minor_units, 150);
+  r = xferReq("K-X5", a, b, 5);
+  r.__set_source_from_posting_seq(13);
+  EXPECT_EQ(expectThrow<idl::InvalidRequest>([&] { handler_->transfer(out, r); }).field,
+            "source_to_posting_seq");
+}
+
+TEST_P(HandlerTest, SourceOpenAndCloseMeetTheBackfill) {
+  const std::string id = makeAccountNumber(idl::ProductLine::SAVINGS, 6, 1);
+  // Legacy opened it with a deposit (its posting 1), then the extract caught it.
+  idl::UpsertResult u;
+  handler_->upsertSnapshots(u, {snapshot(id, "SAVB", 2500, 1)});
+  idl::OpenAccountRequest o = openReq("K-OPN", "SAVB", 2500);
+  o.__set_account_id(id);
+  o.__set_source_posting_seq(1);
+  idl::OpenAccountResult opened;
+  handler_->openAccount(opened, o);
+  EXPECT_EQ(opened.account.account_id, id);
+  EXPECT_EQ(opened.account.ledger_balance.minor_units, 2500);
+  EXPECT_EQ(account(id).last_posting_seq, 1);
+  // Not loaded yet: opened as usual, numbered as legacy did.
+  const std::string fresh = makeAccountNumber(idl::ProductLine::SAVINGS, 6, 2);
+  o.idempotency_key = "K-OPN-2";
+  o.__set_account_id(fresh);
+  handler_->openAccount(opened, o);
+  EXPECT_EQ(account(fresh).last_posting_seq, 1);
+  EXPECT_EQ(account(fresh).ledger_balance.minor_units, 2500);
+  // Legacy closed an account; the snapshot after the close landed first.
+  const std::string gone = makeAccountNumber(idl::ProductLine::SAVINGS, 6, 3);
+  idl::AccountSnapshot closed = snapshot(gone, "SAVB", 0, 9);
+  closed.account.status = idl::AccountStatus::CLOSED;
+  closed.account.close_date = 20261130;
+  handler_->upsertSnapshots(u, {closed});
+  idl::CloseAccountRequest c = closeReq("K-CLS", gone);
+  c.__set_source_closed(true);
+  idl::CloseAccountResult res;
+  handler_->closeAccount(res, c);
+  EXPECT_EQ(res.close_date, 20261130);
+  // Without the flag it stays legacy's 30 (already closed).
+  expectThrow<idl::AccountClosed>([&] { handler_->closeAccount(res, closeReq("K-CLS-2", gone)); });
+  // The close made no posting: a snapshot from before it, at the same
+  // watermark, must not reopen the account.
+  handler_->upsertSnapshots(u, {snapshot(gone, "SAVB", 0, 9)});
+  EXPECT_EQ(u.results[0].outcome, idl::SnapshotOutcome::IGNORED_STALE);
+  EXPECT_EQ(account(gone).status, idl::AccountStatus::CLOSED);
+}
+
 TEST_P(HandlerTest, AnInvalidSnapshotRejectsTheWholeCall) {
   const std::string good = makeAccountNumber(idl::ProductLine::CHECKING, 1, 1);
   idl::AccountSnapshot bad = snapshot(makeAccountNumber(idl::ProductLine::LOAN, 1, 1), "SAVB", 0,
