@@ -450,7 +450,8 @@ Status PackReader::checkFields(const YAML::Node& t, const PackTransaction& txn) 
   for (const std::string& k : txn.key_fields) {
     CB_RETURN_IF_ERROR(elementary(lineOf("key_fields"), "key field", k));
   }
-  for (const auto* list : {&txn.request, &txn.reply, &txn.refusal_reply, &txn.from_primary}) {
+  for (const auto* list : {&txn.request, &txn.reply, &txn.refusal_reply, &txn.from_primary,
+                           &txn.source_seq_from_primary}) {
     for (const FieldMapping& m : *list) {
       if (m.cobol.empty()) {
         continue;
@@ -507,6 +508,7 @@ Status PackReader::readTransaction(const YAML::Node& t, const YAML::Node& defaul
                                               "reply",
                                               "refusal_reply",
                                               "from_primary",
+                                              "source_seq_from_primary",
                                               "failed_leg",
                                               "outcomes",
                                               "noise",
@@ -566,6 +568,8 @@ Status PackReader::readTransaction(const YAML::Node& t, const YAML::Node& defaul
   CB_RETURN_IF_ERROR(readMappings(t["reply"], "reply", &txn.reply));
   CB_RETURN_IF_ERROR(readMappings(t["refusal_reply"], "refusal_reply", &txn.refusal_reply));
   CB_RETURN_IF_ERROR(readMappings(t["from_primary"], "from_primary", &txn.from_primary));
+  CB_RETURN_IF_ERROR(readMappings(t["source_seq_from_primary"], "source_seq_from_primary",
+                                  &txn.source_seq_from_primary));
   CB_RETURN_IF_ERROR(readLegs(t["failed_leg"], &txn));
   CB_RETURN_IF_ERROR(readProductCodes(t["product_line_from"], pack, &txn));
   if (defaults) {

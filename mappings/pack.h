@@ -133,6 +133,11 @@ struct PackTransaction {
   // fields taken from the primary's reply (ACCTOPEN: the number legacy
   // assigned).
   std::vector<FieldMapping> from_primary;
+  // The same, for the watermark rule (docs/backfill.md): the legacy posting
+  // sequence(s) of a write from the primary's reply ("source_posting_seq" <-
+  // PST-POSTING-SEQ), taken only when the primary answered the `ok` return
+  // code (a refusal's reply shows the master's last sequence, not a posting).
+  std::vector<FieldMapping> source_seq_from_primary;
   // A transaction whose request has no account number yet (ACCTOPEN): the
   // field naming the product line through `product_codes` ("SAVB" ->
   // "SAVINGS"). Empty: the product lines come from key_fields.

@@ -272,6 +272,7 @@ class Call {
  private:
   Status decodeField(std::string_view bytes, const FieldMapping& m, Flat* into) const;
   std::optional<int32_t> businessDateOf(std::string_view bytes) const;
+  bool primaryAnsweredOk(std::string_view primary) const;
   Result<Outcome> invoke(idl::CoreBankingIf& api, const Flat& req, Flat* result) const;
   Status writeNumber(const Field& f, size_t offset, const Decimal& v);
   Status writeText(const Field& f, size_t offset, std::string_view text);
@@ -443,6 +444,30 @@ int enumOf(const std::map<int, const char*>& names, const std::string& s) {
   return 0;  // the new core refuses it as InvalidRequest
 }
 
+// Whether the primary's return code is the pack's `ok` code (compared as a
+// number when both are numbers: "00" and 0 alike).
+bool Call::primaryAnsweredOk(std::string_view primary) const {
+  auto ok = txn_.outcomes.find("ok");
+  if (ok == txn_.outcomes.end()) {
+    return false;
+  }
+  FieldMapping m;
+  m.api = "$return_code";
+  m.cobol = txn_.return_code_field;
+  Flat got;
+  if (!decodeField(primary, m, &got).ok()) {
+    return false;
+  }
+  const std::string code = strOf(got, m.api);
+  Result<Decimal> a = Decimal::parse(code);
+  Result<Decimal> b = Decimal::parse(ok->second.code);
+  if (a.ok() && b.ok()) {
+    return a->rescale(0).ok() && b->rescale(0).ok() &&
+           a->rescale(0)->unscaled == b->rescale(0)->unscaled;
+  }
+  return code == ok->second.code;
+}
+
 Result<Outcome> Call::invoke(idl::CoreBankingIf& api, const Flat& f, Flat* result) const {
   const std::string& call = txn_.api;
   if (call == "getAccount") {
@@ -477,6 +502,9 @@ Result<Outcome> Call::invoke(idl::CoreBankingIf& api, const Flat& f, Flat* resul
     if (has(f, "account_id")) {
       q.__set_account_id(strOf(f, "account_id"));
     }
+    if (has(f, "source_posting_seq")) {
+      q.__set_source_posting_seq(intOf(f, "source_posting_seq"));
+    }
     setCommon(f, &q);
     idl::OpenAccountResult r;
     CB_ASSIGN_OR_RETURN(Outcome o, guarded([&] { api.openAccount(r, q); }));
@@ -498,6 +526,9 @@ Result<Outcome> Call::invoke(idl::CoreBankingIf& api, const Flat& f, Flat* resul
     if (has(f, "description")) {
       q.__set_description(strOf(f, "description"));
     }
+    if (has(f, "source_posting_seq")) {
+      q.__set_source_posting_seq(intOf(f, "source_posting_seq"));
+    }
     setCommon(f, &q);
     idl::PostingResult r;
     CB_ASSIGN_OR_RETURN(Outcome o, guarded([&] { api.post(r, q); }));
@@ -515,6 +546,12 @@ Result<Outcome> Call::invoke(idl::CoreBankingIf& api, const Flat& f, Flat* resul
     if (has(f, "description")) {
       q.__set_description(strOf(f, "description"));
     }
+    if (has(f, "source_from_posting_seq")) {
+      q.__set_source_from_posting_seq(intOf(f, "source_from_posting_seq"));
+    }
+    if (has(f, "source_to_posting_seq")) {
+      q.__set_source_to_posting_seq(intOf(f, "source_to_posting_seq"));
+    }
     setCommon(f, &q);
     idl::TransferResult r;
     CB_ASSIGN_OR_RETURN(Outcome o, guarded([&] { api.transfer(r, q); }));
@@ -527,6 +564,9 @@ Result<Outcome> Call::invoke(idl::CoreBankingIf& api, const Flat& f, Flat* resul
     idl::CloseAccountRequest q;
     q.idempotency_key = strOf(f, "idempotency_key");
     q.account_id = strOf(f, "account_id");
+    if (has(f, "source_closed")) {
+      q.__set_source_closed(intOf(f, "source_closed") != 0);
+    }
     setCommon(f, &q);
     idl::CloseAccountResult r;
     CB_ASSIGN_OR_RETURN(Outcome o, guarded([&] { api.closeAccount(r, q); }));
@@ -781,6 +821,14 @@ Result<std::string> Call::run(idl::CoreBankingIf& api, std::optional<std::string
         return invalidArgument("primary reply: " + st.message());
       }
     }
+    if (!txn_.source_seq_from_primary.empty() && primaryAnsweredOk(*primary)) {
+      for (const FieldMapping& m : txn_.source_seq_from_primary) {
+        Status st = decodeField(*primary, m, &req);
+        if (!st.ok()) {
+          return invalidArgument("primary reply: " + st.message());
+        }
+      }
+    }
   }
   // The business date legacy ran under, when known, so both sides post
   // under the same date; else the new core's own (today, UTC).
@@ -819,12 +867,13 @@ const std::map<std::string, std::set<std::string>>& requestPaths() {
       {"openAccount",
        with({"product_code", "branch", "customer_id", "initial_amount", "initial_amount.currency",
              "initial_amount.minor_units", "overdraft_limit", "overdraft_limit.currency",
-             "overdraft_limit.minor_units", "account_id"})},
+             "overdraft_limit.minor_units", "account_id", "source_posting_seq"})},
       {"post", with({"account_id", "direction", "amount", "amount.minor_units", "amount.currency",
-                     "txn_code", "description"})},
-      {"transfer", with({"from_account_id", "to_account_id", "amount", "amount.minor_units",
-                         "amount.currency", "description"})},
-      {"closeAccount", with({"account_id"})},
+                     "txn_code", "description", "source_posting_seq"})},
+      {"transfer",
+       with({"from_account_id", "to_account_id", "amount", "amount.minor_units", "amount.currency",
+             "description", "source_from_posting_seq", "source_to_posting_seq"})},
+      {"closeAccount", with({"account_id", "source_closed"})},
   };
   return kPaths;
 }
@@ -884,7 +933,7 @@ Status checkTransaction(const mappings::Pack& pack, const PackTransaction& txn) 
                            txn.trancode + " (" + txn.api + "): " + what);
   };
   const std::set<std::string>& req = requestPaths().at(txn.api);
-  for (const auto* list : {&txn.request, &txn.from_primary}) {
+  for (const auto* list : {&txn.request, &txn.from_primary, &txn.source_seq_from_primary}) {
     for (const FieldMapping& m : *list) {
       if (req.count(m.api) == 0) {
         return fail(m.line, "the request has no field '" + m.api + "'");

@@ -56,7 +56,10 @@ class Translator {
 
   // The reply COMMAREA of `txn` for `request`. `primary_reply` is the
   // legacy reply when this is the secondary call of a write (ACCTOPEN then
-  // opens the account under the number legacy assigned).
+  // opens the account under the number legacy assigned; and when legacy
+  // answered `ok`, the pack's source_seq_from_primary fields carry legacy's
+  // posting sequences, so that the new core meets the backfill at the
+  // watermark: docs/backfill.md).
   Result<std::string> call(const mappings::PackTransaction& txn, std::string_view request,
                            idl::CoreBankingIf& api,
                            std::optional<std::string_view> primary_reply = std::nullopt) const;

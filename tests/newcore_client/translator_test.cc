@@ -133,6 +133,7 @@ class Api : public idl::CoreBankingIf {
   }
   void transfer(idl::TransferResult& out, const idl::TransferRequest& r) override {
     before();
+    last_transfer = r;
     real_.transfer(out, r);
   }
   void getStatement(idl::Statement& out, const idl::AccountId& id, int32_t n) override {
@@ -141,6 +142,7 @@ class Api : public idl::CoreBankingIf {
   }
   void closeAccount(idl::CloseAccountResult& out, const idl::CloseAccountRequest& r) override {
     before();
+    last_close = r;
     real_.closeAccount(out, r);
   }
   void upsertSnapshots(idl::UpsertResult& out,
@@ -153,6 +155,8 @@ class Api : public idl::CoreBankingIf {
 
   idl::OpenAccountRequest last_open;
   idl::PostingRequest last_post;
+  idl::TransferRequest last_transfer;
+  idl::CloseAccountRequest last_close;
 
  private:
   void before() {
@@ -444,6 +448,65 @@ TEST_F(TranslatorTest, PostIsByteIdenticalToLegacy) {
   legacy.num("PST-POSTING-SEQ", "2").num("PST-LEDGER-BALANCE", "69.75");
   legacy.num("PST-AVAILABLE-BALANCE", "69.75").num("PST-LAST-ACTIVITY-DATE", "24075");
   EXPECT_EQ(reply.bytes(), legacy.bytes());
+}
+
+// The watermark rule (docs/backfill.md): the secondary call of a write
+// carries legacy's posting sequence from its reply, when legacy answered 00.
+TEST_F(TranslatorTest, SecondaryWritesCarryLegacysPostingSequences) {
+  const std::string id = corebridge::newcore::makeAccountNumber(idl::ProductLine::SAVINGS, 9, 1);
+  snapshot(id, idl::ProductLine::SAVINGS, "SAVB", idl::AccountStatus::ACTIVE, 10000);  // seq 7
+  Area req = request("ACCTPOST", "WM-POST-1");
+  req.num("PST-ACCT-NUMBER", id).set("PST-DR-CR-CODE", "C").num("PST-TXN-CODE", "0");
+  req.num("PST-AMOUNT", "5.00").set("PST-DESCRIPTION", "CASH");
+  // Legacy posted it as 7: the snapshot already holds it.
+  Area primary = req;
+  primary.num("CA-RETURN-CODE", "0").num("PST-POSTING-SEQ", "7");
+  Area reply = call("ACCTPOST", req, primary.bytes());
+  ASSERT_EQ(reply.number("CA-RETURN-CODE"), "0") << reply.text("CA-REASON-TEXT");
+  ASSERT_TRUE(api_.last_post.__isset.source_posting_seq);
+  EXPECT_EQ(api_.last_post.source_posting_seq, 7);
+  EXPECT_EQ(reply.number("PST-POSTING-SEQ"), "7");
+  EXPECT_EQ(reply.number("PST-LEDGER-BALANCE"), "100.00") << "included: nothing moved";
+  // As 8: applied, numbered as legacy did.
+  req.set("CA-TXN-ID", "WM-POST-2");
+  primary = req;
+  primary.num("CA-RETURN-CODE", "0").num("PST-POSTING-SEQ", "8");
+  reply = call("ACCTPOST", req, primary.bytes());
+  EXPECT_EQ(reply.number("PST-POSTING-SEQ"), "8");
+  EXPECT_EQ(reply.number("PST-LEDGER-BALANCE"), "105.00");
+  // A refusal's reply shows the master's last sequence, not a posting: none sent.
+  req.set("CA-TXN-ID", "WM-POST-3");
+  primary = req;
+  primary.num("CA-RETURN-CODE", "20").num("PST-POSTING-SEQ", "8");
+  call("ACCTPOST", req, primary.bytes());
+  EXPECT_FALSE(api_.last_post.__isset.source_posting_seq);
+  // No primary (the new core is primary): none either.
+  post("WM-POST-4", id, "C", "1.00");
+  EXPECT_FALSE(api_.last_post.__isset.source_posting_seq);
+  // Legacy's 12 while the new core holds 9: postings 10 and 11 are missing.
+  req.set("CA-TXN-ID", "WM-POST-5");
+  primary = req;
+  primary.num("CA-RETURN-CODE", "0").num("PST-POSTING-SEQ", "12");
+  Result<std::string> gap = translator_->call(txn("ACCTPOST"), req.bytes(), api_, primary.bytes());
+  EXPECT_EQ(gap.status().code(), StatusCode::kUnavailable) << gap.status().toString();
+
+  // Transfers carry both legs; closes say legacy closed.
+  const std::string to = corebridge::newcore::makeAccountNumber(idl::ProductLine::CHECKING, 9, 1);
+  snapshot(to, idl::ProductLine::CHECKING, "CHKP", idl::AccountStatus::ACTIVE, 0);
+  Area x = request("ACCTXFER", "WM-XFER");
+  x.num("XFR-FROM-ACCT", id).num("XFR-TO-ACCT", to).num("XFR-AMOUNT", "1.00");
+  Area xp = x;
+  xp.num("CA-RETURN-CODE", "0").num("XFR-FROM-POSTING-SEQ", "10").num("XFR-TO-POSTING-SEQ", "8");
+  Area xr = call("ACCTXFER", x, xp.bytes());
+  ASSERT_EQ(xr.number("CA-RETURN-CODE"), "0") << xr.text("CA-REASON-TEXT");
+  EXPECT_EQ(api_.last_transfer.source_from_posting_seq, 10);
+  EXPECT_EQ(api_.last_transfer.source_to_posting_seq, 8);
+  Area c = request("ACCTCLOS", "WM-CLOSE");
+  c.num("CLS-ACCT-NUMBER", to);
+  Area cp = c;
+  cp.num("CA-RETURN-CODE", "0");
+  call("ACCTCLOS", c, cp.bytes());
+  EXPECT_TRUE(api_.last_close.__isset.source_closed && api_.last_close.source_closed);
 }
 
 TEST_F(TranslatorTest, PostRefusals) {
