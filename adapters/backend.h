@@ -21,6 +21,12 @@
 // A business refusal (not found, insufficient funds) is not an error: it is
 // a reply with its return code, as legacy gives it.
 //
+// A failure that happened before any byte of the request left the bridge
+// (no connection, pool busy, deadline already passed) says so in its
+// message with kRequestNotSent, so that the durable write path knows the
+// call was not applied; any other failure of a write leaves its outcome in
+// doubt (requestNotSent() is false).
+//
 // Thread-safety: implementations are safe to call from many threads.
 #pragma once
 
@@ -47,6 +53,12 @@ struct CallContext {
   // the account number legacy assigned to an ACCTOPEN), else null.
   const BackendReply* primary_reply = nullptr;
 };
+
+inline constexpr std::string_view kRequestNotSent = "the request was not sent";
+
+inline bool requestNotSent(const Status& status) {
+  return !status.ok() && status.message().find(kRequestNotSent) != std::string::npos;
+}
 
 class Backend {
  public:

@@ -208,11 +208,11 @@ Result<Config> loadConfig(const std::string& path,
     CB_RETURN_IF_ERROR(applyOverride(root, key, value));
   }
   const Where where(path);
-  CB_RETURN_IF_ERROR(
-      unknownKeys(root,
-                  {"listen", "admin", "max_connections", "frame", "pack", "legacy", "newcore",
-                   "secondary", "mismatch_store", "log", "default_stage", "product_lines"},
-                  "", where));
+  CB_RETURN_IF_ERROR(unknownKeys(
+      root,
+      {"listen", "admin", "max_connections", "frame", "pack", "legacy", "newcore", "secondary",
+       "mismatch_store", "dualwrite", "repairs", "log", "default_stage", "product_lines"},
+      "", where));
   CB_RETURN_IF_ERROR(readEndpoint(root, "listen", where, &c.listen));
   CB_RETURN_IF_ERROR(readEndpoint(root, "admin", where, &c.admin));
   CB_RETURN_IF_ERROR(readInt(root, "max_connections", "", where, 1, 100000, &c.max_connections));
@@ -238,6 +238,36 @@ Result<Config> loadConfig(const std::string& path,
     CB_RETURN_IF_ERROR(readInt(s, "workers", "secondary.", where, 1, 256, &c.secondary_workers));
   }
   CB_RETURN_IF_ERROR(read(root, "mismatch_store", "", where, &c.mismatch_store));
+  if (const YAML::Node d = root["dualwrite"]) {
+    CB_RETURN_IF_ERROR(unknownKeys(
+        d, {"journal", "segment_mb", "attempts", "retry_backoff_ms", "recovery_timeout_ms"},
+        "dualwrite.", where));
+    CB_RETURN_IF_ERROR(read(d, "journal", "dualwrite.", where, &c.journal_dir));
+    if (!c.journal_dir.empty()) {
+      c.journal_dir = resolve(base_dir, c.journal_dir);
+    }
+    CB_RETURN_IF_ERROR(
+        readInt(d, "segment_mb", "dualwrite.", where, 1, 4096, &c.journal_segment_mb));
+    CB_RETURN_IF_ERROR(readInt(d, "attempts", "dualwrite.", where, 1, 100, &c.secondary_attempts));
+    CB_RETURN_IF_ERROR(
+        readInt(d, "retry_backoff_ms", "dualwrite.", where, 0, 60000, &c.retry_backoff_ms));
+    CB_RETURN_IF_ERROR(readInt(d, "recovery_timeout_ms", "dualwrite.", where, 0, 3'600'000,
+                               &c.recovery_timeout_ms));
+  }
+  if (const YAML::Node r = root["repairs"]) {
+    CB_RETURN_IF_ERROR(
+        unknownKeys(r, {"store", "initial_backoff_ms", "max_backoff_ms"}, "repairs.", where));
+    CB_RETURN_IF_ERROR(read(r, "store", "repairs.", where, &c.repair_store));
+    if (c.repair_store.empty()) {
+      return invalidArgument(where.at(r["store"], "repairs.store") +
+                             ": empty; the durable write path needs a repair store (memory: "
+                             "for a throwaway one)");
+    }
+    CB_RETURN_IF_ERROR(readInt(r, "initial_backoff_ms", "repairs.", where, 1, 3'600'000,
+                               &c.repair_initial_backoff_ms));
+    CB_RETURN_IF_ERROR(
+        readInt(r, "max_backoff_ms", "repairs.", where, 1, 3'600'000, &c.repair_max_backoff_ms));
+  }
   if (const YAML::Node l = root["log"]) {
     CB_RETURN_IF_ERROR(unknownKeys(l, {"level", "format"}, "log.", where));
     CB_RETURN_IF_ERROR(read(l, "level", "log.", where, &c.log_level));

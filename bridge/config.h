@@ -52,8 +52,22 @@ struct Config {
   BackendConfig legacy{{"127.0.0.1", 4700}, 16, 1000, 2000};
   BackendConfig newcore{{"127.0.0.1", 4800}, 16, 1000, 2000};
 
-  int secondary_queue = 10000;  // secondary calls waiting; more are dropped (counted)
+  int secondary_queue = 10000;  // secondary calls waiting; more become repair cases
   int secondary_workers = 4;
+
+  // Durable dual-write (docs/dual-write.md). The journal directory; "" runs
+  // without one (secondary calls past the queue are then dropped: for tests
+  // and benchmarks only).
+  std::string journal_dir = "corebridge-journal";
+  int journal_segment_mb = 64;
+  int secondary_attempts = 3;       // tries of a secondary call before a repair case
+  int retry_backoff_ms = 50;        // doubled between those tries
+  int recovery_timeout_ms = 60000;  // replaying an in-doubt primary at start-up
+
+  // The repair queue's store (ODBC, or "memory:").
+  std::string repair_store = "Driver=SQLite3;Database=corebridge-repairs.db";
+  int repair_initial_backoff_ms = 100;
+  int repair_max_backoff_ms = 30000;
 
   // Where mismatches are kept (ODBC), "" for nowhere but the metrics.
   std::string mismatch_store = "Driver=SQLite3;Database=corebridge-mismatches.db";

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <thread>
+
+#include "common/logging.h"
 
 namespace corebridge::bridge {
 
@@ -116,6 +119,39 @@ ChannelReply Executor::badRequest(RequestInfo& info, adapters::SystemError error
   return r;
 }
 
+ChannelReply Executor::journalUnavailable(RequestInfo& info, const Status& status) {
+  logger("bridge")->error("txn={} trancode={}: journal failed, answering CB07: {}", info.txn_id,
+                          info.trancode, status.toString());
+  info.outcome = "journal_unavailable";
+  observer_.onRequest(info);
+  ChannelReply r;
+  r.system_error = true;
+  r.error = adapters::SystemError::kUnavailable;
+  r.message = "JOURNAL UNAVAILABLE";
+  return r;
+}
+
+void Executor::laneAccounts(Job& job) const {
+  const mappings::PackTransaction* tx = job.transaction;
+  if (tx == nullptr || tx->product_code_field.empty() || job.primary_in_doubt ||
+      job.primary_reply.zz != 0) {
+    return;
+  }
+  // The account an ACCTOPEN creates is numbered in the primary's reply:
+  // its later calls must queue behind this one, in its lane.
+  mappings::Record reply_record;
+  if (tx->codec
+          ->decode(reinterpret_cast<const uint8_t*>(job.primary_reply.commarea.data()),
+                   job.primary_reply.commarea.size(), &reply_record)
+          .ok()) {
+    std::vector<std::string> created = keyAccounts(*tx, reply_record);
+    if (!created.empty()) {
+      job.info.account = created.front();
+      job.accounts = std::move(created);
+    }
+  }
+}
+
 ChannelReply Executor::handle(std::string_view trancode, std::string_view commarea) {
   RequestInfo info;
   info.trancode = std::string(trancode);
@@ -201,6 +237,26 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     RequestInfo ignored;
     enqueueAndWait(std::move(fence), ignored, timeoutOf(Side::kNew) + timeoutOf(Side::kLegacy));
   }
+  // Durable dual-write: the intent is on disk before the primary is called.
+  const bool durable = options_.journal != nullptr && write && r.secondary;
+  if (durable) {
+    dualwrite::Intent intent;
+    intent.stage = static_cast<int>(r.stage);
+    intent.primary = r.primary == Side::kLegacy ? 0 : 1;
+    intent.compare = r.compare;
+    intent.write_through = write_through;
+    intent.trancode = std::string(trancode);
+    intent.product_line = info.product_line;
+    intent.txn_id = info.txn_id;
+    intent.account = info.account;
+    intent.accounts = accounts;
+    intent.commarea = std::string(commarea);
+    Result<uint64_t> begun = options_.journal->begin(intent);
+    if (!begun.ok()) {
+      return journalUnavailable(info, begun.status());
+    }
+    info.intent = *begun;
+  }
   adapters::CallContext context;
   context.deadline = Clock::now() + timeoutOf(r.primary);
   const auto t0 = Clock::now();
@@ -219,9 +275,42 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
       out.error = adapters::SystemError::kUnavailable;
       out.message = std::string(sideName(r.primary)) + " RESOURCE UNAVAILABLE";
     }
-    // Nothing the channel can rely on happened: no secondary call.
+    // Nothing the channel can rely on happened: no secondary call now.
+    if (durable) {
+      if (code == StatusCode::kInvalidArgument) {
+        settle(info.intent, dualwrite::SettleReason::kNothingToDo);
+      } else if (adapters::requestNotSent(reply.status())) {
+        settle(info.intent, dualwrite::SettleReason::kPrimaryFailed);
+      } else if (options_.journal
+                     ->primaryDone({info.intent, dualwrite::PrimaryStatus::kInDoubt, 0, ""})
+                     .ok()) {
+        // The primary may have applied it: the worker replays the primary
+        // (its first answer, or applied now) and then calls the secondary.
+        Job job;
+        job.transaction = tx;
+        job.trancode = std::string(trancode);
+        job.commarea = std::string(commarea);
+        job.info = info;
+        job.compare = r.compare;
+        job.accounts = accounts;
+        job.intent = info.intent;
+        job.primary_in_doubt = true;
+        enqueue(std::move(job), info);
+      }
+      // A failed journal leaves the intent unfinished: recovery replays it.
+    }
     observer_.onRequest(info);
     return out;
+  }
+  if (durable) {
+    // The primary's answer is on disk before the channel hears it. If it
+    // cannot be, the journal has failed closed: the channel gets CB07 and
+    // recovery replays the primary (which answers a replay as it did now).
+    if (Status s = options_.journal->primaryDone(
+            {info.intent, dualwrite::PrimaryStatus::kReplied, reply->zz, reply->commarea});
+        !s.ok()) {
+      return journalUnavailable(info, s);
+    }
   }
   info.outcome = "ok";
   out.reply = std::move(*reply);
@@ -234,21 +323,8 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     job.info = info;
     job.compare = r.compare;
     job.accounts = accounts;
-    if (!tx->product_code_field.empty() && out.reply.zz == 0) {
-      // The account an ACCTOPEN creates is numbered in the primary's reply:
-      // its later calls must queue behind this one, in its lane.
-      mappings::Record reply_record;
-      if (tx->codec
-              ->decode(reinterpret_cast<const uint8_t*>(out.reply.commarea.data()),
-                       out.reply.commarea.size(), &reply_record)
-              .ok()) {
-        std::vector<std::string> created = keyAccounts(*tx, reply_record);
-        if (!created.empty()) {
-          job.info.account = created.front();
-          job.accounts = std::move(created);
-        }
-      }
-    }
+    job.intent = info.intent;
+    laneAccounts(job);
     if (write_through) {
       enqueueAndWait(std::move(job), info,
                      timeoutOf(r.primary == Side::kLegacy ? Side::kNew : Side::kLegacy));
@@ -273,11 +349,19 @@ void Executor::enqueue(Job job, RequestInfo& info) {
     }
   }
   const size_t jobs = second_lane == lane ? 1 : 2;
+  const bool durable = job.intent != 0;
+  bool overflow = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_ && queued_ + jobs <= options_.secondary_queue) {
+    const bool room = queued_ + jobs <= options_.secondary_queue;
+    // A journalled call is never dropped: past the bound it becomes a
+    // repair case, or without a repair queue it is queued anyway.
+    if (!stopping_ && (room || (durable && options_.repairs == nullptr))) {
       info.secondary_queued = true;
       job.info.secondary_queued = true;
+      for (const std::string& account : job.accounts) {
+        ++in_outbox_[account];
+      }
       if (jobs == 2) {
         job.barrier = std::make_shared<Barrier>();
         Job marker;
@@ -287,15 +371,22 @@ void Executor::enqueue(Job job, RequestInfo& info) {
       }
       lanes_[lane].push_back(std::move(job));
       queued_ += jobs;
+    } else if (durable && !stopping_) {
+      overflow = true;
     }
   }
   if (info.secondary_queued) {
     ready_[lane].notify_one();
     ready_[second_lane].notify_one();
-  } else {
+  } else if (overflow) {
+    handOver(job, dualwrite::RepairKind::kBacklog,
+             "outbox full (" + std::to_string(options_.secondary_queue) + " calls queued)");
+  } else if (!durable) {
     info.secondary_dropped = true;
     dropped_.fetch_add(1);
   }
+  // A journalled job refused while stopping stays unsettled: recovery
+  // replays it.
 }
 
 void Executor::enqueueAndWait(Job job, RequestInfo& info, std::chrono::milliseconds timeout) {
@@ -333,10 +424,22 @@ void Executor::work(size_t lane) {
       }
     }
     if (!job.marker && !job.fence) {
-      runSecondary(job);
+      if (job.intent != 0) {
+        runDurable(job);
+      } else {
+        runSecondary(job);
+      }
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (!job.marker && !job.fence && job.info.secondary_queued) {
+        for (const std::string& account : job.accounts) {
+          auto it = in_outbox_.find(account);
+          if (it != in_outbox_.end() && --it->second == 0) {
+            in_outbox_.erase(it);
+          }
+        }
+      }
       if (job.barrier != nullptr && !job.marker) {
         job.barrier->done = true;
         barriers_.notify_all();
@@ -361,8 +464,14 @@ void Executor::runSecondary(Job& job) {
   const auto t0 = Clock::now();
   Result<adapters::BackendReply> reply =
       sideOf(secondary).call(job.trancode, job.commarea, context);
+  report(job, std::move(reply), Clock::now() - t0, true);
+}
+
+Verdict Executor::report(const Job& job, Result<adapters::BackendReply> reply,
+                         std::chrono::nanoseconds latency, bool feed_repairs) {
+  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
   SecondaryResult result;
-  result.secondary_latency = Clock::now() - t0;
+  result.secondary_latency = latency;
   result.transaction = job.transaction;
   result.product_line = job.info.product_line;
   result.account = job.info.account;
@@ -373,13 +482,288 @@ void Executor::runSecondary(Job& job) {
   result.secondary_status = reply.status();
   adapters::BackendReply& primary_slot =
       job.info.primary == Side::kLegacy ? result.legacy_reply : result.new_reply;
-  primary_slot = std::move(job.primary_reply);
-  if (reply.ok()) {
+  primary_slot = job.primary_reply;
+  const bool answered = reply.ok();
+  if (answered) {
     adapters::BackendReply& secondary_slot =
         secondary == Side::kLegacy ? result.legacy_reply : result.new_reply;
     secondary_slot = std::move(*reply);
   }
-  observer_.onSecondary(result);
+  const Verdict verdict = observer_.onSecondary(result);
+  if (feed_repairs && answered && options_.repairs != nullptr) {
+    if (verdict == Verdict::kDifferent) {
+      Status s = options_.repairs->noteDivergence(
+          caseOf(job, dualwrite::RepairKind::kDivergence, "the two sides answered differently"),
+          "txn " + job.info.txn_id + " " + job.trancode);
+      if (!s.ok()) {
+        logger("bridge")->error("txn={}: cannot record the divergence as a repair case: {}",
+                                job.info.txn_id, s.toString());
+      }
+    } else if (verdict == Verdict::kEqual) {
+      options_.repairs->noteAgreement(job.info.account,
+                                      "txn " + job.info.txn_id + " " + job.trancode + " agreed");
+    }
+  }
+  return verdict;
+}
+
+Result<adapters::BackendReply> Executor::callWithRetries(
+    Side side, const Job& job, const adapters::BackendReply* primary_reply) {
+  const int attempts = std::max(1, options_.secondary_attempts);
+  std::chrono::milliseconds backoff = options_.retry_backoff;
+  Status last;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    adapters::CallContext context;
+    context.deadline = Clock::now() + timeoutOf(side);
+    context.primary_reply = primary_reply;
+    Result<adapters::BackendReply> reply = sideOf(side).call(job.trancode, job.commarea, context);
+    if (reply.ok() || reply.status().code() == StatusCode::kInvalidArgument) {
+      return reply;  // an untranslatable request does not get better by waiting
+    }
+    last = reply.status();
+    if (attempt < attempts) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stopping_) {
+        break;
+      }
+      stop_cv_.wait_for(lock, backoff, [this] { return stopping_; });
+      backoff *= 2;
+    }
+  }
+  return last;
+}
+
+dualwrite::RepairCase Executor::caseOf(const Job& job, dualwrite::RepairKind kind,
+                                       const std::string& why) const {
+  dualwrite::RepairCase c;
+  c.kind = kind;
+  c.product_line = job.info.product_line;
+  c.account = job.info.account;
+  c.trancode = job.trancode;
+  c.txn_id = job.info.txn_id;
+  c.accounts = job.accounts;
+  c.stage = static_cast<int>(job.info.stage);
+  c.primary = job.info.primary == Side::kLegacy ? 0 : 1;
+  c.compare = job.compare;
+  c.commarea = job.commarea;
+  // -1: the primary's outcome is in doubt, its call is replayed first.
+  c.primary_zz = job.primary_in_doubt ? -1 : job.primary_reply.zz;
+  c.primary_reply = job.primary_reply.commarea;
+  c.last_error = why;
+  return c;
+}
+
+void Executor::handOver(const Job& job, dualwrite::RepairKind kind, const std::string& why) {
+  if (options_.repairs == nullptr) {
+    logger("bridge")->error(
+        "txn={} trancode={}: {}; no repair queue: the intent stays unfinished and is replayed "
+        "when the bridge restarts",
+        job.info.txn_id, job.trancode, why);
+    return;
+  }
+  Result<int64_t> id = options_.repairs->park(caseOf(job, kind, why));
+  if (!id.ok()) {
+    logger("bridge")->error(
+        "txn={} trancode={}: {}; cannot open a repair case ({}): the intent stays unfinished "
+        "and is replayed when the bridge restarts",
+        job.info.txn_id, job.trancode, why, id.status().toString());
+    return;
+  }
+  settle(job.intent, dualwrite::SettleReason::kRepairCase, *id);
+}
+
+void Executor::settle(uint64_t intent, dualwrite::SettleReason reason, int64_t repair_case) {
+  if (options_.journal == nullptr || intent == 0) {
+    return;
+  }
+  if (Status s = options_.journal->settle({intent, reason, repair_case}); !s.ok()) {
+    logger("bridge")->error(
+        "intent {}: cannot journal its settlement ({}); it is replayed "
+        "(idempotently) when the bridge restarts",
+        intent, s.toString());
+  }
+}
+
+void Executor::runDurable(Job& job) {
+  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
+  if (options_.repairs != nullptr && options_.repairs->parked(job.accounts)) {
+    handOver(job, dualwrite::RepairKind::kParked, "behind the account's pending repair case");
+    return;
+  }
+  if (job.primary_in_doubt) {
+    Result<adapters::BackendReply> replayed = callWithRetries(job.info.primary, job, nullptr);
+    if (!replayed.ok()) {
+      handOver(job, dualwrite::RepairKind::kSecondaryFailed,
+               "primary in doubt, its replay failed: " + replayed.status().toString());
+      return;
+    }
+    job.primary_reply = std::move(*replayed);
+    job.primary_in_doubt = false;
+    (void)options_.journal->primaryDone({job.intent, dualwrite::PrimaryStatus::kReplied,
+                                         job.primary_reply.zz, job.primary_reply.commarea});
+    if (job.primary_reply.zz != 0) {
+      // The primary answered a system error: nothing was applied.
+      settle(job.intent, dualwrite::SettleReason::kNothingToDo);
+      return;
+    }
+  }
+  const auto t0 = Clock::now();
+  Result<adapters::BackendReply> reply = callWithRetries(secondary, job, &job.primary_reply);
+  const auto latency = Clock::now() - t0;
+  if (!reply.ok()) {
+    const std::string why = reply.status().toString();
+    report(job, std::move(reply), latency, false);
+    handOver(job, dualwrite::RepairKind::kSecondaryFailed, why);
+    return;
+  }
+  report(job, std::move(reply), latency, true);
+  settle(job.intent, dualwrite::SettleReason::kSecondaryDone);
+}
+
+Executor::Job Executor::jobOf(const dualwrite::RepairCase& c) const {
+  Job job;
+  job.transaction = pack_->find(c.trancode);
+  job.trancode = c.trancode;
+  job.commarea = c.commarea;
+  job.info.trancode = c.trancode;
+  job.info.product_line = c.product_line;
+  job.info.account = c.account;
+  job.info.txn_id = c.txn_id;
+  job.info.stage = static_cast<Stage>(c.stage);
+  job.info.primary = c.primary == 0 ? Side::kLegacy : Side::kNew;
+  job.compare = c.compare;
+  job.accounts = c.accounts;
+  job.primary_in_doubt = c.primary_zz < 0;
+  job.primary_reply.zz = static_cast<uint16_t>(std::max(0, c.primary_zz));
+  job.primary_reply.commarea = c.primary_reply;
+  return job;
+}
+
+dualwrite::RetryOutcome Executor::retryRepair(const dualwrite::RepairCase& c) {
+  dualwrite::RetryOutcome out;
+  Job job = jobOf(c);
+  if (job.transaction == nullptr) {
+    out.detail = "the mapping pack has no transaction " + c.trancode;
+    return out;
+  }
+  {
+    // The outbox may still hold this account's earlier calls (the case was
+    // opened because the outbox was full): they go first.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& account : job.accounts) {
+      if (in_outbox_.count(account) > 0) {
+        out.detail = "waiting for the account's earlier calls in the outbox";
+        return out;
+      }
+    }
+  }
+  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
+  if (job.primary_in_doubt) {
+    adapters::CallContext context;
+    context.deadline = Clock::now() + timeoutOf(job.info.primary);
+    Result<adapters::BackendReply> replayed =
+        sideOf(job.info.primary).call(job.trancode, job.commarea, context);
+    if (!replayed.ok()) {
+      out.detail = "primary replay: " + replayed.status().toString();
+      return out;
+    }
+    job.primary_reply = std::move(*replayed);
+    job.primary_in_doubt = false;
+    if (job.primary_reply.zz != 0) {
+      out.done = true;
+      out.agrees = true;
+      out.detail = "the primary answered a system error: nothing to apply";
+      return out;
+    }
+  }
+  adapters::CallContext context;
+  context.deadline = Clock::now() + timeoutOf(secondary);
+  context.primary_reply = &job.primary_reply;
+  const auto t0 = Clock::now();
+  Result<adapters::BackendReply> reply =
+      sideOf(secondary).call(job.trancode, job.commarea, context);
+  if (!reply.ok()) {
+    out.detail = reply.status().toString();
+    return out;
+  }
+  const Verdict verdict = report(job, std::move(reply), Clock::now() - t0, false);
+  out.done = true;
+  out.agrees = verdict != Verdict::kDifferent;
+  out.detail = verdict == Verdict::kDifferent ? "replayed; the replies differ" : "replayed";
+  return out;
+}
+
+Result<RecoveryStats> Executor::recover(
+    const std::vector<dualwrite::UnfinishedIntent>& unfinished) {
+  RecoveryStats stats;
+  stats.intents = unfinished.size();
+  for (const dualwrite::UnfinishedIntent& u : unfinished) {
+    Job job;
+    job.transaction = pack_->find(u.intent.trancode);
+    if (job.transaction == nullptr) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "journal intent " + std::to_string(u.seq) + " (txn " + u.intent.txn_id +
+                        ") is a " + u.intent.trancode +
+                        ", which the mapping pack does not know: start with the pack it was "
+                        "written under");
+    }
+    job.trancode = u.intent.trancode;
+    job.commarea = u.intent.commarea;
+    job.info.trancode = u.intent.trancode;
+    job.info.product_line = u.intent.product_line;
+    job.info.account = u.intent.account;
+    job.info.txn_id = u.intent.txn_id;
+    job.info.stage = static_cast<Stage>(u.intent.stage);
+    job.info.primary = u.intent.primary == 0 ? Side::kLegacy : Side::kNew;
+    job.info.intent = u.seq;
+    job.compare = u.intent.compare;
+    job.accounts = u.intent.accounts;
+    job.intent = u.seq;
+    if (u.primary.has_value() && u.primary->status == dualwrite::PrimaryStatus::kReplied) {
+      job.primary_reply.zz = u.primary->zz;
+      job.primary_reply.commarea = u.primary->commarea;
+    } else {
+      // In doubt: replay the primary now, before any new request of the
+      // account can reach it.
+      const auto give_up = Clock::now() + options_.recovery_timeout;
+      std::chrono::milliseconds backoff = options_.retry_backoff;
+      while (true) {
+        adapters::CallContext context;
+        context.deadline = Clock::now() + timeoutOf(job.info.primary);
+        Result<adapters::BackendReply> replayed =
+            sideOf(job.info.primary).call(job.trancode, job.commarea, context);
+        if (replayed.ok()) {
+          job.primary_reply = std::move(*replayed);
+          break;
+        }
+        if (replayed.status().code() == StatusCode::kInvalidArgument) {
+          job.primary_reply.zz = 1;  // nothing was applied, nothing to do
+          break;
+        }
+        if (Clock::now() + backoff > give_up) {
+          return unavailable("journal intent " + std::to_string(u.seq) + " (txn " +
+                             u.intent.txn_id + "): its primary stayed unreachable for " +
+                             std::to_string(options_.recovery_timeout.count()) +
+                             " ms: " + replayed.status().toString());
+        }
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+      }
+      ++stats.primaries_replayed;
+      CB_RETURN_IF_ERROR(
+          options_.journal->primaryDone({u.seq, dualwrite::PrimaryStatus::kReplied,
+                                         job.primary_reply.zz, job.primary_reply.commarea}));
+      if (job.primary_reply.zz != 0) {
+        settle(u.seq, dualwrite::SettleReason::kNothingToDo);
+        continue;
+      }
+    }
+    laneAccounts(job);
+    RequestInfo info = job.info;
+    enqueue(std::move(job), info);
+    ++stats.secondaries_queued;
+  }
+  return stats;
 }
 
 size_t Executor::secondaryDepth() const {
@@ -400,6 +784,7 @@ void Executor::stop() {
     }
     stopping_ = true;
   }
+  stop_cv_.notify_all();
   for (auto& cv : ready_) {
     cv.notify_all();
   }

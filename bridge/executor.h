@@ -35,9 +35,25 @@
 //
 // The secondary worker calls the other side with the primary's reply as
 // context (the account number legacy assigned to an ACCTOPEN), then reports
-// both replies to the ExecutorObserver, which compares them. A full queue
-// drops the secondary call and counts it (the durable journal and repair
-// queue of a later issue replace the drop).
+// both replies to the ExecutorObserver, which compares them.
+//
+// Durable dual-write (docs/dual-write.md): with an IntentLog, a write that
+// has a secondary call is journalled before its primary call (the intent),
+// the primary's answer is journalled before the channel hears it, and the
+// intent is settled once the secondary side is done with it. The lanes are
+// then an outbox driven from the journal: the worker retries a failing
+// secondary call (same transaction id, so idempotent) with backoff, and
+// when it still fails, or when the outbox is full, hands the call to the
+// RepairQueue, durably, before settling: nothing is dropped. An account
+// with a pending repair case is parked: its later calls join the repair
+// queue behind the case, so its postings reach the secondary in order. A
+// primary call that timed out or broke after the request was sent is in
+// doubt: the worker replays it (the primary answers a replay with its first
+// answer, or applies it now) before the secondary call. A journal that
+// fails (ENOSPC, EIO) fails closed: the request gets CB07 and nothing is
+// called. recover() re-drives what a crash left unfinished, before the
+// bridge serves. Without an IntentLog, a full queue drops the secondary call
+// and counts it (the non-durable mode of tests and benchmarks).
 //
 // Thread-safety: handle() from any number of threads; setStages() from any
 // thread (readers see the old or the new table, never a mix).
@@ -53,11 +69,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "adapters/backend.h"
 #include "adapters/channel/frame.h"
 #include "bridge/cutover.h"
+#include "dualwrite/intent_log.h"
+#include "dualwrite/repair_queue.h"
 #include "mappings/pack.h"
 
 namespace corebridge::bridge {
@@ -79,11 +98,13 @@ struct RequestInfo {
   Stage stage = Stage::kLegacyOnly;
   Side primary = Side::kLegacy;
   // "ok" (a reply), "bad_request" (CB02-CB04), "unavailable" (CB07 for the
-  // primary), "timeout" (CB07, deadline).
+  // primary), "timeout" (CB07, deadline), "journal_unavailable" (CB07: the
+  // journal failed closed).
   std::string outcome;
   std::chrono::nanoseconds primary_latency{0};
   bool secondary_queued = false;
   bool secondary_dropped = false;
+  uint64_t intent = 0;  // the journal's intent sequence, 0 when not journalled
 };
 
 // A secondary call done: both sides' answers, for the comparator.
@@ -101,11 +122,14 @@ struct SecondaryResult {
   std::chrono::nanoseconds secondary_latency{0};
 };
 
+// What comparing a secondary call's replies found.
+enum class Verdict { kNotCompared, kEqual, kDifferent };
+
 class ExecutorObserver {
  public:
   virtual ~ExecutorObserver() = default;
   virtual void onRequest(const RequestInfo& info) = 0;
-  virtual void onSecondary(const SecondaryResult& result) = 0;
+  virtual Verdict onSecondary(const SecondaryResult& result) = 0;
 };
 
 struct ExecutorOptions {
@@ -113,6 +137,22 @@ struct ExecutorOptions {
   std::chrono::milliseconds new_timeout{2000};
   size_t secondary_queue = 10000;
   int secondary_workers = 4;
+  // Durable mode: both optional, not owned, must outlive the executor.
+  dualwrite::IntentLog* journal = nullptr;
+  dualwrite::RepairQueue* repairs = nullptr;
+  // A secondary call (or an in-doubt primary's replay) is tried this many
+  // times, `retry_backoff` doubling between tries, before it becomes a
+  // repair case.
+  int secondary_attempts = 3;
+  std::chrono::milliseconds retry_backoff{50};
+  // recover(): how long to keep replaying an in-doubt primary before giving up.
+  std::chrono::milliseconds recovery_timeout{60000};
+};
+
+struct RecoveryStats {
+  size_t intents = 0;  // unfinished intents found
+  size_t primaries_replayed = 0;
+  size_t secondaries_queued = 0;
 };
 
 class Executor {
@@ -126,6 +166,18 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   ChannelReply handle(std::string_view trancode, std::string_view commarea);
+
+  // Re-drives the intents a crash left unfinished, in journal order: an
+  // in-doubt primary is replayed now (before the bridge serves, so that no
+  // later request of its account overtakes it), then every secondary call
+  // is queued. Errors: FailedPrecondition (an intent names a TRANCODE the
+  // pack does not know), Unavailable (a primary stayed unreachable for
+  // recovery_timeout, or the journal failed).
+  Result<RecoveryStats> recover(const std::vector<dualwrite::UnfinishedIntent>& unfinished);
+
+  // A repair case replayed by the RepairQueue's worker: the primary first if
+  // it was in doubt, then the secondary, compared as usual.
+  dualwrite::RetryOutcome retryRepair(const dualwrite::RepairCase& c);
 
   void setStages(std::shared_ptr<const StageTable> stages);
   std::shared_ptr<const StageTable> stages() const;
@@ -163,16 +215,42 @@ class Executor {
     std::shared_ptr<Barrier> barrier;
     bool marker = false;  // only holds the place of `barrier`'s call
     std::shared_ptr<Completion> completion;
-    bool fence = false;  // calls nothing: done once the lanes' earlier calls are
+    bool fence = false;             // calls nothing: done once the lanes' earlier calls are
+    uint64_t intent = 0;            // journalled: settle this intent when done
+    bool primary_in_doubt = false;  // replay the primary before the secondary
   };
 
   ChannelReply badRequest(RequestInfo& info, adapters::SystemError error, std::string message);
+  // CB07 for a journal that failed closed.
+  ChannelReply journalUnavailable(RequestInfo& info, const Status& status);
+  // Queues `job`. A journalled job is never dropped: past the bound it goes
+  // to the repair queue (or, without one, is queued anyway).
   void enqueue(Job job, RequestInfo& info);
   // Queues `job` and waits (up to `timeout`) until it is done.
   void enqueueAndWait(Job job, RequestInfo& info, std::chrono::milliseconds timeout);
   void work(size_t lane);
   // Calls the secondary side for `job` and reports both replies.
   void runSecondary(Job& job);
+  // A journalled job in the worker: parked accounts, the in-doubt primary,
+  // retries, then the repair queue; settles the intent.
+  void runDurable(Job& job);
+  // Calls `side` up to secondary_attempts times; the last error otherwise.
+  Result<adapters::BackendReply> callWithRetries(Side side, const Job& job,
+                                                 const adapters::BackendReply* primary_reply);
+  // Reports a secondary reply for comparison and feeds the verdict to the
+  // repair queue.
+  Verdict report(const Job& job, Result<adapters::BackendReply> reply,
+                 std::chrono::nanoseconds latency, bool feed_repairs);
+  dualwrite::RepairCase caseOf(const Job& job, dualwrite::RepairKind kind,
+                               const std::string& why) const;
+  // A repair case as a job (to replay it).
+  Job jobOf(const dualwrite::RepairCase& c) const;
+  // Opens a repair case for `job` and settles its intent on it.
+  void handOver(const Job& job, dualwrite::RepairKind kind, const std::string& why);
+  void settle(uint64_t intent, dualwrite::SettleReason reason, int64_t repair_case = 0);
+  // The accounts a job's lane follows: the created account of an ACCTOPEN
+  // (numbered in the primary's reply), else the request's.
+  void laneAccounts(Job& job) const;
   adapters::Backend& sideOf(Side side) { return side == Side::kLegacy ? legacy_ : new_; }
   std::chrono::milliseconds timeoutOf(Side side) const {
     return side == Side::kLegacy ? options_.legacy_timeout : options_.new_timeout;
@@ -194,9 +272,13 @@ class Executor {
   std::condition_variable idle_;
   std::condition_variable barriers_;     // a Barrier changed
   std::condition_variable completions_;  // a Completion is done
-  size_t queued_ = 0;                    // guarded by mu_: jobs in all lanes
-  int running_ = 0;                      // guarded by mu_
-  bool stopping_ = false;                // guarded by mu_
+  std::condition_variable stop_cv_;      // stopping_ became true (wakes retry backoffs)
+  // Calls in the lanes per account, so that a repair case does not
+  // overtake the account's earlier calls.
+  std::unordered_map<std::string, int> in_outbox_;  // guarded by mu_
+  size_t queued_ = 0;                               // guarded by mu_: jobs in all lanes
+  int running_ = 0;                                 // guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
   std::atomic<uint64_t> dropped_{0};
   std::vector<std::thread> workers_;
 

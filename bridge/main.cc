@@ -29,7 +29,10 @@
 #include "bridge/metrics.h"
 #include "bridge/observer.h"
 #include "common/logging.h"
+#include "dualwrite/intent_log.h"
+#include "dualwrite/repair_queue.h"
 #include "dualwrite/sql_mismatch_store.h"
+#include "dualwrite/sql_repair_store.h"
 #include "mappings/pack.h"
 
 namespace {
@@ -124,7 +127,8 @@ std::string describeStages(const br::StageTable& table) {
 void registerGauges(br::MetricsRegistry& m, br::Executor& executor, br::ChannelListener& listener,
                     cb::adapters::TcpLegacyBackend& legacy,
                     cb::adapters::newcore::ThriftNewBackend& newcore,
-                    const br::BridgeObserver& observer) {
+                    const br::BridgeObserver& observer, const cb::dualwrite::IntentLog* journal,
+                    const cb::dualwrite::RepairQueue* repairs) {
   (void)m.gaugeCallback("corebridge_secondary_queue_depth", "Secondary calls queued or running.",
                         {}, [&] { return static_cast<double>(executor.secondaryDepth()); });
   (void)m.counterCallback("corebridge_secondary_dropped_total",
@@ -144,6 +148,38 @@ void registerGauges(br::MetricsRegistry& m, br::Executor& executor, br::ChannelL
   (void)m.counterCallback(
       "corebridge_secondary_errors_total", "Secondary calls that failed (any transaction).", {},
       [&] { return static_cast<double>(observer.counters().secondary_errors.load()); });
+  if (journal != nullptr) {
+    (void)m.counterCallback("corebridge_journal_records_total", "Journal records made durable.", {},
+                            [journal] { return double(journal->stats().journal.appends); });
+    (void)m.counterCallback("corebridge_journal_syncs_total",
+                            "Journal group commits (one fdatasync each).", {},
+                            [journal] { return double(journal->stats().journal.batches); });
+    (void)m.gaugeCallback("corebridge_journal_unsettled", "Journalled intents not yet settled.", {},
+                          [journal] { return double(journal->stats().unsettled); });
+    (void)m.gaugeCallback("corebridge_journal_healthy",
+                          "1 while the journal accepts records, 0 once it failed closed.", {},
+                          [journal] { return journal->health().ok() ? 1.0 : 0.0; });
+  }
+  if (repairs != nullptr) {
+    (void)m.counterCallback("corebridge_repairs_opened_total", "Repair cases opened.", {},
+                            [repairs] { return double(repairs->stats().opened); });
+    (void)m.counterCallback("corebridge_repairs_closed_total", "Repair cases closed.", {},
+                            [repairs] { return double(repairs->stats().closed); });
+    (void)m.counterCallback("corebridge_repair_retries_failed_total",
+                            "Repair replays that did not get through.", {},
+                            [repairs] { return double(repairs->stats().retries_failed); });
+    for (const char* kind : {"secondary_failed", "backlog", "parked", "divergence"}) {
+      (void)m.gaugeCallback("corebridge_repairs_open", "Open repair cases by kind.",
+                            {{"kind", kind}}, [repairs, kind] {
+                              const auto by_kind = repairs->stats().open_by_kind;
+                              auto it = by_kind.find(kind);
+                              return it == by_kind.end() ? 0.0 : double(it->second);
+                            });
+    }
+    (void)m.gaugeCallback("corebridge_repair_parked_accounts",
+                          "Accounts whose secondary calls wait behind a repair case.", {},
+                          [repairs] { return double(repairs->stats().parked_accounts); });
+  }
 }
 
 int run(int argc, char** argv) {
@@ -228,13 +264,72 @@ int run(int argc, char** argv) {
     log->error("{}", observer.status().message());
     return 2;
   }
+  // Durable dual-write: the journal (recovered here) and the repair queue.
+  std::unique_ptr<cb::dualwrite::IntentLog> journal;
+  std::vector<cb::dualwrite::UnfinishedIntent> unfinished;
+  if (!config->journal_dir.empty()) {
+    cb::dualwrite::IntentLogOptions journal_options;
+    journal_options.journal.segment_bytes = uint64_t(config->journal_segment_mb) << 20;
+    cb::dualwrite::RecoveryReport report;
+    auto opened =
+        cb::dualwrite::IntentLog::open(config->journal_dir, journal_options, &unfinished, &report);
+    if (!opened.ok()) {
+      log->error("journal: {}", opened.status().toString());
+      return 1;
+    }
+    journal = std::move(*opened);
+    log->info("journal {}: {} records in {} segments, {} unfinished intents{}", config->journal_dir,
+              report.records, report.segments, unfinished.size(),
+              report.bytes_cut > 0
+                  ? fmt::format("; cut a torn tail of {} bytes off {} at {}", report.bytes_cut,
+                                report.cut_segment, report.cut_offset)
+                  : std::string());
+  } else {
+    log->warn("dualwrite.journal is empty: secondary calls are NOT durable (tests only)");
+  }
+  auto repair_store = cb::dualwrite::openRepairStore(config->repair_store);
+  if (!repair_store.ok()) {
+    log->error("repairs.store: {}", repair_store.status().toString());
+    return 1;
+  }
+  br::Executor* executor_ptr = nullptr;  // the repair worker's callback runs once it exists
+  cb::dualwrite::RepairQueueOptions repair_options;
+  repair_options.initial_backoff = std::chrono::milliseconds(config->repair_initial_backoff_ms);
+  repair_options.max_backoff = std::chrono::milliseconds(config->repair_max_backoff_ms);
+  repair_options.retry = [&executor_ptr](const cb::dualwrite::RepairCase& c) {
+    return executor_ptr->retryRepair(c);
+  };
+  auto repairs = cb::dualwrite::RepairQueue::open(**repair_store, repair_options);
+  if (!repairs.ok()) {
+    log->error("repairs: {}", repairs.status().toString());
+    return 1;
+  }
+
   br::ExecutorOptions executor_options;
+  executor_options.journal = journal.get();
+  executor_options.repairs = repairs->get();
+  executor_options.secondary_attempts = config->secondary_attempts;
+  executor_options.retry_backoff = std::chrono::milliseconds(config->retry_backoff_ms);
+  executor_options.recovery_timeout = std::chrono::milliseconds(config->recovery_timeout_ms);
   executor_options.legacy_timeout = std::chrono::milliseconds(config->legacy.timeout_ms);
   executor_options.new_timeout = std::chrono::milliseconds(config->newcore.timeout_ms);
   executor_options.secondary_queue = static_cast<size_t>(config->secondary_queue);
   executor_options.secondary_workers = config->secondary_workers;
   br::Executor executor(executor_options, *pack, **legacy, **newcore, **observer,
                         std::make_shared<const br::StageTable>(config->stages));
+  executor_ptr = &executor;
+  if (!unfinished.empty()) {
+    // Before serving: no new request of an account may overtake what a
+    // crash left unfinished for it.
+    auto recovered = executor.recover(unfinished);
+    if (!recovered.ok()) {
+      log->error("recovery: {}", recovered.status().toString());
+      return 1;
+    }
+    log->info("recovery: {} unfinished intents, {} primaries replayed, {} secondary calls queued",
+              recovered->intents, recovered->primaries_replayed, recovered->secondaries_queued);
+  }
+  (*repairs)->start();
 
   br::ListenerOptions listener_options;
   listener_options.address = config->listen.host;
@@ -257,7 +352,8 @@ int run(int argc, char** argv) {
     log->error("admin: {}", s.message());
     return 1;
   }
-  registerGauges(metrics, executor, listener, **legacy, **newcore, **observer);
+  registerGauges(metrics, executor, listener, **legacy, **newcore, **observer, journal.get(),
+                 repairs->get());
   listener.start();
   std::printf("listening on %s:%d admin %s:%u\n", config->listen.host.c_str(), listener.port(),
               config->admin.host.c_str(), admin.port());
@@ -287,6 +383,7 @@ int run(int argc, char** argv) {
   stopping = true;
   listener.stop();
   executor.stop();
+  (*repairs)->stop();
   if (store != nullptr) {
     store->flush(std::chrono::seconds(10));
   }

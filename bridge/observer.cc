@@ -95,7 +95,7 @@ void BridgeObserver::onRequest(const RequestInfo& info) {
   }
 }
 
-void BridgeObserver::onSecondary(const SecondaryResult& result) {
+Verdict BridgeObserver::onSecondary(const SecondaryResult& result) {
   const Side secondary = result.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
   const std::string trancode = result.transaction != nullptr ? result.transaction->trancode : "";
   const std::string outcome =
@@ -119,14 +119,14 @@ void BridgeObserver::onSecondary(const SecondaryResult& result) {
     logger("bridge")->warn("txn={} trancode={} account={}: secondary {} call failed: {}",
                            result.txn_id, trancode, maskAccount(result.account),
                            sideName(secondary), result.secondary_status.toString());
-    return;
+    return Verdict::kNotCompared;
   }
   if (!result.compare) {
-    return;
+    return Verdict::kNotCompared;
   }
   auto it = comparators_.find(trancode);
   if (it == comparators_.end()) {
-    return;
+    return Verdict::kNotCompared;
   }
   const dualwrite::Comparator& comparator = *it->second;
   const dualwrite::Comparison comparison =
@@ -138,7 +138,7 @@ void BridgeObserver::onSecondary(const SecondaryResult& result) {
     c->inc();
   }
   if (comparison.equal()) {
-    return;
+    return Verdict::kEqual;
   }
   counters_.mismatches.fetch_add(1);
   for (const dualwrite::FieldDifference& d : comparison.differences) {
@@ -160,6 +160,7 @@ void BridgeObserver::onSecondary(const SecondaryResult& result) {
     sink_->record(dualwrite::makeMismatch(comparator, comparison, result.legacy_reply,
                                           result.new_reply, context));
   }
+  return Verdict::kDifferent;
 }
 
 }  // namespace corebridge::bridge

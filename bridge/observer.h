@@ -39,7 +39,7 @@ class BridgeObserver : public ExecutorObserver {
 
   // ExecutorObserver
   void onRequest(const RequestInfo& info) override;
-  void onSecondary(const SecondaryResult& result) override;
+  Verdict onSecondary(const SecondaryResult& result) override;
 
   const ObserverCounters& counters() const { return counters_; }
 

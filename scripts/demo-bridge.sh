@@ -43,6 +43,8 @@ admin: {port: 0}
 legacy: {port: $lport, timeout_ms: 2000}
 newcore: {port: $nport, timeout_ms: 2000}
 mismatch_store: "Driver=SQLite3;Database=$dir/mismatches.db"
+dualwrite: {journal: $dir/journal}
+repairs: {store: "Driver=SQLite3;Database=$dir/repairs.db"}
 log: {level: info}
 product_lines:
   SAVINGS: {stage: $1, ramp: ${2:-100}}
@@ -126,7 +128,7 @@ sed -e "s|codes: {D: DEBIT, C: CREDIT}|codes: {D: CREDIT, C: DEBIT}|" \
     -e "s|^copybook_dir: .*|copybook_dir: $root/legacy/cobol/copybooks|" \
     "$root/mappings/packs/demobank/pack.yaml" > "$dir/wrong-pack.yaml"
 write_config DUAL_WRITE
-sed -i "s|^pack: .*|pack: $dir/wrong-pack.yaml|; s|mismatches.db|wrong-mismatches.db|" "$config"
+sed -i "s|^pack: .*|pack: $dir/wrong-pack.yaml|; s|mismatches.db|wrong-mismatches.db|; s|/journal}|/wrong-journal}|; s|repairs.db|wrong-repairs.db|" "$config"
 "$bin/corebridge" --config "$config" > "$dir/corebridge-wrong.out" 2> "$dir/corebridge-wrong.log" &
 bridge_pid=$!
 pids+=($bridge_pid)

@@ -218,9 +218,9 @@ Result<std::unique_ptr<TcpLegacyBackend::Connection>> TcpLegacyBackend::connect(
   const std::string port = std::to_string(options_.port);
   const int gai = ::getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &addresses);
   if (gai != 0) {
-    return countError(
-        unavailable("legacy " + peer_ + ": cannot resolve host: " + ::gai_strerror(gai)),
-        connect_failed_);
+    return countError(unavailable("legacy " + peer_ + ": cannot resolve host: " +
+                                  ::gai_strerror(gai) + "; the request was not sent"),
+                      connect_failed_);
   }
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(addresses, &::freeaddrinfo);
 
@@ -250,7 +250,8 @@ Result<std::unique_ptr<TcpLegacyBackend::Connection>> TcpLegacyBackend::connect(
                             deadline_exceeded_);
         }
         return countError(unavailable("legacy " + peer_ + ": connect timed out after " +
-                                      std::to_string(options_.connect_timeout.count()) + " ms"),
+                                      std::to_string(options_.connect_timeout.count()) +
+                                      " ms; the request was not sent"),
                           connect_failed_);
       }
       socklen_t len = sizeof error;
@@ -269,7 +270,8 @@ Result<std::unique_ptr<TcpLegacyBackend::Connection>> TcpLegacyBackend::connect(
     logger("legacy")->debug("conn {} to {}: connected", connection->id(), peer_);
     return connection;
   }
-  return countError(unavailable("legacy " + peer_ + ": connect failed: " + last_error),
+  return countError(unavailable("legacy " + peer_ + ": connect failed: " + last_error +
+                                "; the request was not sent"),
                     connect_failed_);
 }
 

@@ -99,13 +99,13 @@ Result<std::unique_ptr<ThriftNewBackend::Connection>> ThriftNewBackend::connect(
   } catch (const TTransportException& e) {
     if (e.getType() == TTransportException::TIMED_OUT) {
       return deadlineExceeded("newcore " + options_.host + ":" + std::to_string(options_.port) +
-                              ": connect timed out");
+                              ": connect timed out; the request was not sent");
     }
     return unavailable("newcore " + options_.host + ":" + std::to_string(options_.port) +
-                       ": cannot connect: " + e.what());
+                       ": cannot connect: " + e.what() + "; the request was not sent");
   } catch (const std::exception& e) {
     return unavailable("newcore " + options_.host + ":" + std::to_string(options_.port) +
-                       ": cannot connect: " + e.what());
+                       ": cannot connect: " + e.what() + "; the request was not sent");
   }
   return c;
 }
@@ -130,9 +130,10 @@ Result<std::unique_ptr<ThriftNewBackend::Connection>> ThriftNewBackend::acquire(
       lock.unlock();
       const milliseconds timeout = budget(options_.connect_timeout, deadline);
       Result<std::unique_ptr<Connection>> c =
-          timeout.count() > 0 ? connect(timeout)
-                              : Result<std::unique_ptr<Connection>>(
-                                    deadlineExceeded("newcore: deadline passed before connect"));
+          timeout.count() > 0
+              ? connect(timeout)
+              : Result<std::unique_ptr<Connection>>(deadlineExceeded(
+                    "newcore: deadline passed before connect; the request was not sent"));
       if (!c.ok()) {
         lock.lock();
         --open_;
@@ -145,7 +146,7 @@ Result<std::unique_ptr<ThriftNewBackend::Connection>> ThriftNewBackend::acquire(
     if (freed_.wait_until(lock, until) == std::cv_status::timeout && idle_.empty() &&
         open_ >= options_.pool_size) {
       return unavailable("newcore: all " + std::to_string(options_.pool_size) +
-                         " connections busy until the deadline");
+                         " connections busy until the deadline; the request was not sent");
     }
   }
 }
@@ -171,13 +172,13 @@ Result<BackendReply> ThriftNewBackend::call(std::string_view trancode, std::stri
                            "' in mapping pack " + translator_->pack().name);
   }
   if (hasDeadline(context.deadline) && Clock::now() >= context.deadline) {
-    return deadlineExceeded("newcore: deadline passed before the call");
+    return deadlineExceeded("newcore: deadline passed before the call; the request was not sent");
   }
   CB_ASSIGN_OR_RETURN(std::unique_ptr<Connection> c, acquire(context.deadline));
   const milliseconds timeout = budget(options_.call_timeout, context.deadline);
   if (timeout.count() <= 0) {
     release(std::move(c), true);
-    return deadlineExceeded("newcore: deadline passed before the call");
+    return deadlineExceeded("newcore: deadline passed before the call; the request was not sent");
   }
   c->socket->setSendTimeout(toInt(timeout));
   c->socket->setRecvTimeout(toInt(timeout));

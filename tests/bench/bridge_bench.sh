@@ -179,7 +179,8 @@ start_bridge() {  # DIR STAGE LEGACY_PORT NEWCORE_PORT -> sets bridge_pid, bridg
   "$bin/corebridge" --config bridge/etc/corebridge.yaml --listen.port 0 --admin.port 0 \
     --legacy.port "$3" --newcore.port "$4" --newcore.pool "$sec_workers" \
     --secondary.workers "$sec_workers" --secondary.queue "$sec_queue" \
-    --mismatch_store "" --log.level warn "${stage_args[@]}" \
+    --mismatch_store "" --dualwrite.journal "$1/journal" --repairs.store memory: \
+    --log.level warn "${stage_args[@]}" \
     >"$1/bridge.out" 2>"$1/bridge.err" &
   bridge_pid=$!
   pids+=("$bridge_pid")

@@ -89,14 +89,24 @@ class BridgeStack : public ::testing::Test {
     }
     config_ = dir_ + "/corebridge.yaml";
     std::ofstream(config_) << yaml;
-    std::vector<std::string> args = {
-        "--config",         config_,
-        "--listen.port",    "0",
-        "--admin.port",     "0",
-        "--legacy.port",    std::to_string(legacy_port_),
-        "--newcore.port",   std::to_string(new_port_),
-        "--mismatch_store", "Driver=SQLite3;Database=" + dir_ + "/mm.db",
-        "--log.level",      "debug"};
+    std::vector<std::string> args = {"--config",
+                                     config_,
+                                     "--listen.port",
+                                     "0",
+                                     "--admin.port",
+                                     "0",
+                                     "--legacy.port",
+                                     std::to_string(legacy_port_),
+                                     "--newcore.port",
+                                     std::to_string(new_port_),
+                                     "--mismatch_store",
+                                     "Driver=SQLite3;Database=" + dir_ + "/mm.db",
+                                     "--dualwrite.journal",
+                                     dir_ + "/journal",
+                                     "--repairs.store",
+                                     "Driver=SQLite3;Database=" + dir_ + "/repairs.db",
+                                     "--log.level",
+                                     "debug"};
     args.insert(args.end(), extra.begin(), extra.end());
     ASSERT_TRUE(bridge_.start("corebridge", args, dir_ + "/corebridge.log")) << bridge_.log();
     bridge_port_ = bridge_.portAfter("listening on");

@@ -69,10 +69,12 @@ class RecordingObserver : public ExecutorObserver {
     std::lock_guard<std::mutex> lock(mu_);
     requests.push_back(info);
   }
-  void onSecondary(const SecondaryResult& result) override {
+  Verdict onSecondary(const SecondaryResult& result) override {
     std::lock_guard<std::mutex> lock(mu_);
     secondaries.push_back(result);
+    return verdict;
   }
+  Verdict verdict = Verdict::kNotCompared;
   std::mutex mu_;
   std::vector<RequestInfo> requests;
   std::vector<SecondaryResult> secondaries;
