@@ -8,5 +8,6 @@ namespace corebridge::tools {
 int decodeCommand(int argc, char** argv);
 int encodeCommand(int argc, char** argv);
 int layoutCommand(int argc, char** argv);
+int repairsCommand(int argc, char** argv);  // repair_commands.cc
 
 }  // namespace corebridge::tools

@@ -18,6 +18,7 @@ Commands:
   encode    JSON Lines -> mainframe records, through a copybook
   layout    print the layout a copybook compiles to
   mismatches  what the comparator found, from the mismatch store
+  repairs     the repair queue's cases and their history
 
 `bridgectl COMMAND --help` describes each command's options.
 )";
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "mismatches") == 0) {
     return corebridge::tools::mismatchesCommand(argc, argv);
+  }
+  if (std::strcmp(command, "repairs") == 0) {
+    return corebridge::tools::repairsCommand(argc, argv);
   }
   std::fprintf(stderr, "bridgectl: unknown command '%s'\n%s", command, kUsage);
   return 2;
