@@ -285,6 +285,12 @@ void RepairQueue::replay(const RepairCase& c) {
 
 void RepairQueue::verifyCase(const RepairCase& c) {
   const RetryOutcome r = options_.verify(c);
+  if (r.resynced) {
+    const Status s = store_.addEvent(c.id, "resynced", r.detail);
+    if (!s.ok()) {
+      logFailure("recording the re-sync", c, s);
+    }
+  }
   if (!r.done) {
     retries_failed_.fetch_add(1);
     const Status s = store_.recordAttempt(c.id, false, r.detail);

@@ -25,9 +25,10 @@
 // (later differences become "compared_differs" events of it);
 // noteAgreement() closes them. Every verify_interval the worker calls
 // `verify` for each open divergence case whose account is not parked (the
-// bridge re-reads both sides there, and re-syncs if so configured): done
-// and agrees closes the case with "compared_agrees"; a difference adds
-// "compared_differs"; not done counts as a failed attempt.
+// bridge re-reads both sides there, and re-syncs if so configured: then
+// resynced adds a "resynced" event): done and agrees closes the case with
+// "compared_agrees"; a difference adds "compared_differs"; not done counts
+// as a failed attempt.
 //
 // The store is the truth: nothing is marked parked before the store has the
 // case, a store error is returned by park()/noteDivergence() and logged
@@ -60,9 +61,10 @@
 namespace corebridge::dualwrite {
 
 struct RetryOutcome {
-  bool done = false;    // the secondary answered (retry) / both sides were read (verify)
-  bool agrees = false;  // the comparison agreed (meaningful when done)
-  std::string detail;   // the error, or what was done ("resynced", ...), for the history
+  bool done = false;      // the secondary answered (retry) / both sides were read (verify)
+  bool agrees = false;    // the comparison agreed (meaningful when done)
+  std::string detail;     // the error, or what was done, for the history
+  bool resynced = false;  // verify: the authoritative state was copied over (a "resynced" event)
 };
 
 using RepairCallback = std::function<RetryOutcome(const RepairCase&)>;

@@ -317,12 +317,12 @@ TEST_F(RepairQueueTest, VerifyRunsEveryIntervalOnceTheAccountIsNotParked) {
   q->runOnce();
   EXPECT_THAT(takeCalls(), ElementsAre("retry P1"));
   healed("P1");
-  outcomes_["D1"] = RetryOutcome{true, true, "resynced"};
+  outcomes_["D1"] = RetryOutcome{true, true, "balance copied from legacy", true};
   now_ += milliseconds(50);
   q->runOnce();
   EXPECT_THAT(takeCalls(), ElementsAre("retry P1", "verify D1"));
   const int64_t id = memory_.list(RepairFilter{})->back().id;
-  EXPECT_THAT(history(id), ElementsAre("opened", "compared_differs", "retry_failed",
+  EXPECT_THAT(history(id), ElementsAre("opened", "compared_differs", "retry_failed", "resynced",
                                        "compared_agrees", "closed"));
   EXPECT_EQ(q->stats().open, 0u);
 }
