@@ -7,8 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <mutex>
+#include <thread>
 
+#include "dualwrite/intent_log.h"
+#include "dualwrite/repair_queue.h"
+#include "dualwrite/repair_store.h"
 #include "mappings/copybook.h"
 #include "tests/fakes/fake_backend.h"
 #include "tools/channel-sim/bank_client.h"
@@ -350,6 +355,232 @@ TEST_F(ExecutorTest, AFullQueueDropsAndCounts) {
   EXPECT_GE(ex->secondaryDropped(), 3u);
   ex->drain();
   EXPECT_EQ(observer_.secondaries.size() + ex->secondaryDropped(), 6u);
+}
+
+// The durable write path (ExecutorOptions::journal and repairs).
+class DurableExecutorTest : public ExecutorTest {
+ protected:
+  void SetUp() override {
+    ExecutorTest::SetUp();
+    dir_ = (std::filesystem::temp_directory_path() /
+            ("cb-durable-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    std::filesystem::remove_all(dir_);
+    openJournal();
+    dualwrite::RepairQueueOptions ro;
+    ro.initial_backoff = std::chrono::milliseconds(0);
+    ro.retry = [this](const dualwrite::RepairCase& c) { return executor_->retryRepair(c); };
+    auto q = dualwrite::RepairQueue::open(store_, ro);
+    ASSERT_TRUE(q.ok()) << q.status().toString();
+    repairs_ = std::move(*q);
+  }
+  void TearDown() override {
+    executor_.reset();
+    repairs_.reset();
+    journal_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void openJournal() {
+    journal_.reset();
+    auto log = dualwrite::IntentLog::open(dir_, {}, &unfinished_);
+    ASSERT_TRUE(log.ok()) << log.status().toString();
+    journal_ = std::move(*log);
+  }
+  Executor& durable(Stage savings) {
+    ExecutorOptions options;
+    options.journal = journal_.get();
+    options.repairs = repairs_.get();
+    options.secondary_attempts = 2;
+    options.retry_backoff = std::chrono::milliseconds(1);
+    executor_ = make(savings, Stage::kLegacyOnly, options);
+    return *executor_;
+  }
+  std::string postWithId(const std::string& txn, const std::string& account) {
+    std::string c;
+    EXPECT_TRUE(codecs_
+                    ->request(Txn::kPost,
+                              {BankCodecs::text("CA-TXN-ID", txn),
+                               BankCodecs::number("PST-ACCT-NUMBER", *Decimal::parse(account)),
+                               BankCodecs::text("PST-DR-CR-CODE", "C"),
+                               BankCodecs::number("PST-AMOUNT", *Decimal::parse("1.00"))},
+                              &c)
+                    .ok());
+    return c;
+  }
+
+  std::string dir_;
+  std::vector<dualwrite::UnfinishedIntent> unfinished_;
+  std::unique_ptr<dualwrite::IntentLog> journal_;
+  dualwrite::InMemoryRepairStore store_;
+  std::unique_ptr<dualwrite::RepairQueue> repairs_;
+  std::unique_ptr<Executor> executor_;
+};
+
+const std::string kSavings = "100000000017";  // demoPack: 1xxx is SAVINGS
+
+TEST_F(DurableExecutorTest, AWriteIsJournalledAndSettledOnceTheSecondaryAnswers) {
+  Executor& ex = durable(Stage::kDualWrite);
+  const ChannelReply r = ex.handle("ACCTPOST", postWithId("D-1", kSavings));
+  ASSERT_FALSE(r.system_error) << r.message;
+  ex.drain();
+  const dualwrite::IntentLogStats stats = journal_->stats();
+  EXPECT_EQ(stats.begun, 1U);
+  EXPECT_EQ(stats.settled, 1U);
+  EXPECT_EQ(stats.unsettled, 0U);
+  EXPECT_EQ(stats.journal.appends, 3U) << "intent, primary outcome, settlement";
+  EXPECT_EQ(new_.callCount(), 1U);
+  // A read is not journalled.
+  ASSERT_FALSE(ex.handle("ACCTINQ", inquiry(kSavings)).system_error);
+  ex.drain();
+  EXPECT_EQ(journal_->stats().begun, 1U);
+}
+
+TEST_F(DurableExecutorTest, AFailingSecondaryBecomesARepairCaseAndParksTheAccountInOrder) {
+  new_.setAnswer([](std::string_view, std::string_view) -> Result<adapters::BackendReply> {
+    return unavailable("newcore down");
+  });
+  Executor& ex = durable(Stage::kDualWrite);
+  ASSERT_FALSE(ex.handle("ACCTPOST", postWithId("D-1", kSavings)).system_error);
+  ASSERT_FALSE(ex.handle("ACCTPOST", postWithId("D-2", kSavings)).system_error);
+  ex.drain();
+  // The first call was tried twice and handed over; the second went behind
+  // it without a call, since the account was parked.
+  EXPECT_EQ(new_.callCount(), 2U);
+  dualwrite::RepairStats rs = repairs_->stats();
+  EXPECT_EQ(rs.open, 2U);
+  EXPECT_EQ(rs.open_by_kind["secondary_failed"], 1U);
+  EXPECT_EQ(rs.open_by_kind["parked"], 1U);
+  EXPECT_EQ(rs.parked_accounts, 1U);
+  EXPECT_EQ(journal_->stats().unsettled, 0U) << "handed over durably, so settled";
+
+  // The new core comes back: the repair worker replays both, in order.
+  new_.setAnswer([](std::string_view, std::string_view commarea) -> Result<adapters::BackendReply> {
+    return adapters::BackendReply{0, std::string(commarea)};
+  });
+  for (int i = 0; i < 50 && repairs_->stats().open > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the queue's 1 ms backoff
+    repairs_->runOnce();
+  }
+  rs = repairs_->stats();
+  EXPECT_EQ(rs.open, 0U);
+  EXPECT_EQ(rs.parked_accounts, 0U);
+  const auto calls = new_.calls();
+  ASSERT_EQ(calls.size(), 4U);
+  EXPECT_EQ(calls[2].commarea, postWithId("D-1", kSavings));
+  EXPECT_EQ(calls[3].commarea, postWithId("D-2", kSavings));
+}
+
+TEST_F(DurableExecutorTest, AnInDoubtPrimaryIsReplayedBeforeTheSecondary) {
+  std::atomic<int> legacy_calls{0};
+  legacy_.setAnswer(
+      [&](std::string_view, std::string_view commarea) -> Result<adapters::BackendReply> {
+        if (legacy_calls.fetch_add(1) == 0) {
+          return deadlineExceeded("legacy: no reply before the deadline; the request was sent");
+        }
+        return adapters::BackendReply{0, std::string(commarea)};
+      });
+  Executor& ex = durable(Stage::kDualWrite);
+  const ChannelReply r = ex.handle("ACCTPOST", postWithId("D-1", kSavings));
+  EXPECT_TRUE(r.system_error);
+  ex.drain();
+  EXPECT_EQ(legacy_calls.load(), 2) << "the worker replayed the primary";
+  EXPECT_EQ(new_.callCount(), 1U);
+  EXPECT_EQ(journal_->stats().unsettled, 0U);
+}
+
+TEST_F(DurableExecutorTest, ARequestThatWasNotSentIsNotReplayed) {
+  legacy_.setAnswer([](std::string_view, std::string_view) -> Result<adapters::BackendReply> {
+    return unavailable("legacy: connect failed: refused; the request was not sent");
+  });
+  Executor& ex = durable(Stage::kDualWrite);
+  EXPECT_TRUE(ex.handle("ACCTPOST", postWithId("D-1", kSavings)).system_error);
+  ex.drain();
+  EXPECT_EQ(legacy_.callCount(), 1U);
+  EXPECT_EQ(new_.callCount(), 0U);
+  EXPECT_EQ(journal_->stats().unsettled, 0U);
+}
+
+TEST_F(DurableExecutorTest, RecoveryReplaysAnUnansweredPrimaryThenQueuesEverySecondary) {
+  {
+    // What a crash left: one intent without an outcome, one answered but
+    // not settled, one settled.
+    dualwrite::Intent intent;
+    intent.stage = static_cast<int>(Stage::kDualWrite);
+    intent.trancode = "ACCTPOST";
+    intent.product_line = "SAVINGS";
+    intent.account = kSavings;
+    intent.accounts = {kSavings};
+    intent.txn_id = "R-1";
+    intent.commarea = postWithId("R-1", kSavings);
+    ASSERT_TRUE(journal_->begin(intent).ok());
+    intent.txn_id = "R-2";
+    intent.commarea = postWithId("R-2", kSavings);
+    const uint64_t answered = *journal_->begin(intent);
+    ASSERT_TRUE(journal_
+                    ->primaryDone({answered, dualwrite::PrimaryStatus::kReplied, 0,
+                                   postWithId("R-2", kSavings)})
+                    .ok());
+    intent.txn_id = "R-3";
+    const uint64_t settled = *journal_->begin(intent);
+    ASSERT_TRUE(journal_->settle({settled, dualwrite::SettleReason::kSecondaryDone, 0}).ok());
+  }
+  openJournal();
+  ASSERT_EQ(unfinished_.size(), 2U);
+  Executor& ex = durable(Stage::kDualWrite);
+  Result<RecoveryStats> stats = ex.recover(unfinished_);
+  ASSERT_TRUE(stats.ok()) << stats.status().toString();
+  EXPECT_EQ(stats->primaries_replayed, 1U);
+  EXPECT_EQ(stats->secondaries_queued, 2U);
+  ex.drain();
+  EXPECT_EQ(legacy_.callCount(), 1U);
+  const auto calls = new_.calls();
+  ASSERT_EQ(calls.size(), 2U);
+  EXPECT_EQ(calls[0].commarea, postWithId("R-1", kSavings)) << "journal order";
+  EXPECT_EQ(calls[1].commarea, postWithId("R-2", kSavings));
+  EXPECT_EQ(journal_->stats().unsettled, 0U);
+}
+
+TEST_F(DurableExecutorTest, AnIntentForATrancodeThePackLacksStopsRecovery) {
+  dualwrite::Intent intent;
+  intent.trancode = "ACCTGONE";
+  intent.txn_id = "R-9";
+  ASSERT_TRUE(journal_->begin(intent).ok());
+  openJournal();
+  Executor& ex = durable(Stage::kDualWrite);
+  Result<RecoveryStats> stats = ex.recover(unfinished_);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(stats.status().message().find("ACCTGONE"), std::string::npos);
+}
+
+class FailingEnv : public dualwrite::JournalEnv {
+ public:
+  Result<std::unique_ptr<dualwrite::JournalFile>> openAppendable(const std::string&) override {
+    return unavailable("disk full (ENOSPC)");
+  }
+};
+
+TEST_F(DurableExecutorTest, AFailedJournalFailsClosedWithoutCallingEitherSide) {
+  journal_.reset();
+  FailingEnv env;
+  dualwrite::IntentLogOptions options;
+  options.journal.env = &env;
+  auto log = dualwrite::IntentLog::open(dir_ + "-full", options, nullptr);
+  if (!log.ok()) {
+    // The env fails at open already: that is fail-closed too (no bridge).
+    EXPECT_EQ(log.status().code(), StatusCode::kUnavailable);
+    return;
+  }
+  journal_ = std::move(*log);
+  Executor& ex = durable(Stage::kDualWrite);
+  const ChannelReply r = ex.handle("ACCTPOST", postWithId("D-1", kSavings));
+  EXPECT_TRUE(r.system_error);
+  EXPECT_EQ(r.error, adapters::SystemError::kUnavailable);
+  EXPECT_EQ(r.message, "JOURNAL UNAVAILABLE");
+  EXPECT_EQ(legacy_.callCount(), 0U);
+  EXPECT_EQ(new_.callCount(), 0U);
+  std::filesystem::remove_all(dir_ + "-full");
 }
 
 }  // namespace
