@@ -10,6 +10,9 @@
 #   bridge          channel-sim -> corebridge LEGACY_ONLY -> legacy-host
 #   bridge-slow-lo  corebridge LEGACY_ONLY, newcore slowed by DELAY ms (baseline of the next)
 #   bridge-shadow   corebridge SHADOW on every product line, newcore slowed by DELAY ms
+#   bridge-dualwrite  corebridge DUAL_WRITE on every line, journal on, a
+#                   write-heavy mix (postings and transfers): the durable
+#                   dual-write throughput and the journal's group commit
 # and prints a table (throughput, p50/p99/p99.9, ratios to direct), the goals
 # with PASS/MISS, and the bridge's secondary queue at the end of the SHADOW run.
 #
@@ -21,7 +24,7 @@
 #   BENCH_DELAY_MS     newcore --inject-latency-ms for the slowed setups (default 20)
 #   BENCH_ACCOUNTS     accounts legacy-host seeds (default 2000)
 #   BENCH_KEEP         1: keep the temporary directory (logs, JSON) and print it
-#   BENCH_ONLY         comma list of setups to run (default all five); also
+#   BENCH_ONLY         comma list of setups to run (default all six); also
 #                      bridge-shadow-nodelay: SHADOW with an unslowed newcore,
 #                      to tell the cost of the secondary work from the delay's
 #
@@ -38,7 +41,9 @@ runs=${BENCH_RUNS:-1}
 connections=${BENCH_CONNECTIONS:-8}
 delay_ms=${BENCH_DELAY_MS:-20}
 accounts=${BENCH_ACCOUNTS:-2000}
-only=${BENCH_ONLY:-direct,haproxy,bridge,bridge-slow-lo,bridge-shadow}
+only=${BENCH_ONLY:-direct,haproxy,bridge,bridge-slow-lo,bridge-shadow,bridge-dualwrite}
+# The write-heavy mix of bridge-dualwrite.
+write_mix=${BENCH_WRITE_MIX:-inquiry=10,post=60,transfer=30,statement=0,invalid=0,open=0,close=0}
 
 # Secondary side sizing for the slowed new core (docs/benchmarks.md): the
 # host answers at most about 2,600 requests/s, every one of which SHADOW
@@ -169,11 +174,11 @@ EOF
 
 start_bridge() {  # DIR STAGE LEGACY_PORT NEWCORE_PORT -> sets bridge_pid, bridge_port, admin_port
   local stage_args=()
-  if [ "$2" = SHADOW ]; then
-    stage_args=(--default_stage SHADOW)
+  if [ "$2" != LEGACY_ONLY ]; then
+    stage_args=(--default_stage "$2")
     local line
     for line in SAVINGS CHECKING TERM_DEPOSIT LOAN; do
-      stage_args+=(--product_lines.$line.stage SHADOW)
+      stage_args+=(--product_lines.$line.stage "$2")
     done
   fi
   "$bin/corebridge" --config bridge/etc/corebridge.yaml --listen.port 0 --admin.port 0 \
@@ -199,9 +204,14 @@ metric() {
   echo "$1" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $NF } END { printf "%d", s }'
 }
 
-sim() {  # DIR PORT -> the JSON summary on stdout
+sim() {  # DIR PORT [MIX] -> the JSON summary on stdout
+  local mix_args=()
+  if [ -n "${3:-}" ]; then
+    mix_args=(--mix "$3")
+  fi
   "$bin/channel-sim" --target "127.0.0.1:$2" --duration "$seconds" --connections "$connections" \
-    --quiet --copybooks legacy/cobol/copybooks >"$1/sim.json" 2>"$1/sim.err" || true
+    --quiet --copybooks legacy/cobol/copybooks "${mix_args[@]}" >"$1/sim.json" 2>"$1/sim.err" ||
+    true
   tail -1 "$1/sim.json"
 }
 
@@ -241,9 +251,10 @@ run_setup() {  # RUN SETUP
       stop "$proxy_pid"
       ;;
     bridge*)
-      local d=$delay_ms stage=LEGACY_ONLY
-      case $setup in bridge | bridge-shadow-nodelay) d=0 ;; esac
+      local d=$delay_ms stage=LEGACY_ONLY mix=""
+      case $setup in bridge | bridge-shadow-nodelay | bridge-dualwrite) d=0 ;; esac
       case $setup in bridge-shadow*) stage=SHADOW ;; esac
+      case $setup in bridge-dualwrite) stage=DUAL_WRITE mix=$write_mix ;; esac
       start_newcore "$dir" "$d"
       start_bridge "$dir" "$stage" "$legacy_port" "$newcore_port"
       # Sample the secondary queue once a second while the load runs.
@@ -255,7 +266,7 @@ run_setup() {  # RUN SETUP
         done
       ) >"$dir/depth.log" 2>/dev/null &
       local sampler=$!
-      json=$(sim "$dir" "$bridge_port")
+      json=$(sim "$dir" "$bridge_port" "$mix")
       local m_end m_drained depth_max waited=0
       m_end=$(metrics "$admin_port")
       # Then let the queue drain (up to 60 s) and read the final counters.
@@ -276,6 +287,10 @@ run_setup() {  # RUN SETUP
       extra+=",\"secondary_errors\":$(metric "$m_drained" corebridge_secondary_errors_total)"
       extra+=",\"comparisons\":$(metric "$m_drained" corebridge_comparisons_total)"
       extra+=",\"mismatches\":$(metric "$m_drained" corebridge_mismatches_total)"
+      extra+=",\"journal_records\":$(metric "$m_drained" corebridge_journal_records_total)"
+      extra+=",\"journal_syncs\":$(metric "$m_drained" corebridge_journal_syncs_total)"
+      extra+=",\"journal_unsettled\":$(metric "$m_drained" corebridge_journal_unsettled)"
+      extra+=",\"repairs_opened\":$(metric "$m_drained" corebridge_repairs_opened_total)"
       extra+=",\"comparisons_by_result\":$(echo "$m_drained" | awk '
         /^corebridge_comparisons_total\{/ {
           if (match($0, /result="[^"]*"/)) { r = substr($0, RSTART + 8, RLENGTH - 9); c[r] += $NF }
@@ -297,7 +312,8 @@ echo "bridge_bench: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')
   "$(date -u -r "$bin/corebridge" '+%Y-%m-%d %H:%M:%S UTC')" >&2
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$runs"); do
-  for setup in direct haproxy bridge bridge-slow-lo bridge-shadow bridge-shadow-nodelay; do
+  for setup in direct haproxy bridge bridge-slow-lo bridge-shadow bridge-shadow-nodelay \
+    bridge-dualwrite; do
     case ",$only," in *",$setup,"*) run_setup "$run" "$setup" ;; esac
   done
 done
@@ -319,6 +335,7 @@ names = {
     "bridge-slow-lo": f"corebridge LEGACY_ONLY, newcore +{delay} ms",
     "bridge-shadow": f"corebridge SHADOW, newcore +{delay} ms",
     "bridge-shadow-nodelay": "corebridge SHADOW, newcore not slowed",
+    "bridge-dualwrite": "corebridge DUAL_WRITE, journal on, write-heavy mix",
 }
 
 def med(setup, key):
@@ -384,7 +401,19 @@ for r in by.get("bridge-shadow", []) + by.get("bridge-shadow-nodelay", []):
           f"{r.get('secondary_errors')}; comparisons {r.get('comparisons')} "
           f"{json.dumps(r.get('comparisons_by_result', {}), sort_keys=True)}; "
           f"mismatches {r.get('mismatches')}; channel requests {r['sim'].get('requests')}")
-for s in ("bridge", "bridge-slow-lo", "bridge-shadow", "bridge-shadow-nodelay"):
+for r in by.get("bridge-dualwrite", []):
+    sim = r["sim"]
+    ops = sim.get("by_operation", {})
+    writes = sum(v for k, v in ops.items() if k in ("post", "transfer"))
+    wps = writes / sim["duration_s"] if sim.get("duration_s") else 0
+    rec, syncs = r.get("journal_records", 0), r.get("journal_syncs", 0)
+    print(f"\nbridge-dualwrite run {r['run']}: {wps:,.0f} durable dual-written postings and "
+          f"transfers/s ({writes} in {sim.get('duration_s', 0):.0f} s, p99 {sim.get('p99_us', 0):,.0f} us); "
+          f"journal {rec} records in {syncs} fdatasyncs "
+          f"({rec / syncs if syncs else 0:.1f} records per sync); unsettled after drain "
+          f"{r.get('journal_unsettled')}; repair cases {r.get('repairs_opened')}; comparisons "
+          f"{json.dumps(r.get('comparisons_by_result', {}), sort_keys=True)}")
+for s in ("bridge", "bridge-slow-lo", "bridge-shadow", "bridge-shadow-nodelay", "bridge-dualwrite"):
     for r in by.get(s, []):
         if r.get("bridge_log_lines") or r["sim"].get("errors") or r["sim"].get("unexpected_replies"):
             print(f"note: {s} run {r['run']}: {r.get('bridge_log_lines')} bridge log lines at warn+ "

@@ -8,6 +8,8 @@ namespace corebridge::tools {
 int decodeCommand(int argc, char** argv);
 int encodeCommand(int argc, char** argv);
 int layoutCommand(int argc, char** argv);
+// The legacy extract into the new core (backfill_commands.cc, docs/backfill.md).
+int backfillCommand(int argc, char** argv);
 int repairsCommand(int argc, char** argv);  // repair_commands.cc
 
 }  // namespace corebridge::tools

@@ -18,6 +18,7 @@ Commands:
   encode    JSON Lines -> mainframe records, through a copybook
   layout    print the layout a copybook compiles to
   mismatches  what the comparator found, from the mismatch store
+  backfill  the legacy extract into the new core, per product line
   repairs     the repair queue's cases and their history
 
 `bridgectl COMMAND --help` describes each command's options.
@@ -43,6 +44,9 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "mismatches") == 0) {
     return corebridge::tools::mismatchesCommand(argc, argv);
+  }
+  if (std::strcmp(command, "backfill") == 0) {
+    return corebridge::tools::backfillCommand(argc, argv);
   }
   if (std::strcmp(command, "repairs") == 0) {
     return corebridge::tools::repairsCommand(argc, argv);
