@@ -489,6 +489,17 @@ TEST_F(TranslatorTest, SecondaryWritesCarryLegacysPostingSequences) {
   primary.num("CA-RETURN-CODE", "0").num("PST-POSTING-SEQ", "12");
   Result<std::string> gap = translator_->call(txn("ACCTPOST"), req.bytes(), api_, primary.bytes());
   EXPECT_EQ(gap.status().code(), StatusCode::kUnavailable) << gap.status().toString();
+  // Legacy posted to an account the backfill has not loaded yet: a call to
+  // retry later (the bridge's repair queue), not a reply to compare.
+  Area early = request("ACCTPOST", "WM-POST-6");
+  early.num("PST-ACCT-NUMBER", "100010000999").set("PST-DR-CR-CODE", "C").num("PST-TXN-CODE", "0");
+  early.num("PST-AMOUNT", "1.00").set("PST-DESCRIPTION", "CASH");
+  Area early_primary = early;
+  early_primary.num("CA-RETURN-CODE", "0").num("PST-POSTING-SEQ", "3");
+  Result<std::string> not_loaded =
+      translator_->call(txn("ACCTPOST"), early.bytes(), api_, early_primary.bytes());
+  EXPECT_EQ(not_loaded.status().code(), StatusCode::kUnavailable) << not_loaded.status().toString();
+  EXPECT_NE(not_loaded.status().message().find("not loaded yet"), std::string::npos);
 
   // Transfers carry both legs; closes say legacy closed.
   const std::string to = corebridge::newcore::makeAccountNumber(idl::ProductLine::CHECKING, 9, 1);
