@@ -295,6 +295,13 @@ TEST_F(BackfillTest, LoadsTheRealExtractResumesFromItsCheckpointAndIsIdempotent)
   for (const auto& [id, now] : newAccounts(idl::ProductLine::SAVINGS)) {
     EXPECT_EQ(now, loaded.at(id)) << id;
   }
+  // Term deposits keep their maturity (EXA-MATURITY-DATE, format version 4).
+  Outcome td = backfill("--product-line TERM_DEPOSIT --quiet --extract " + path("x.dat"));
+  ASSERT_EQ(td.exit_code, 0) << td.err;
+  const auto deposits = newAccounts(idl::ProductLine::TERM_DEPOSIT);
+  ASSERT_EQ(deposits.size(), 100u);
+  EXPECT_EQ(deposits.begin()->second.product_code, "TD12");
+  EXPECT_EQ(deposits.begin()->second.maturity_date, 20210101);
 }
 
 TEST_F(BackfillTest, ACheckpointOfAnotherExtractOrLineIsRefused) {

@@ -20,6 +20,8 @@
 002000* MAINTENANCE                                                   *
 002100* 1995-02-06 RJT  ORIGINAL                                      *
 002200* 2001-04-17 PDW  DEBIT/CREDIT TOTALS IN TRAILER                *
+002210* 2026-12-01 CB   ACCRUED INTEREST, MATURITY AND CLOSE DATE OUT *
+002220*                 OF FILLER (BACKFILL), FORMAT VERSION 4        *
 002300*****************************************************************
 002400 01  EXTRACT-REC.
 002500     05  EX-REC-TYPE                 PIC X(1).
@@ -55,7 +57,10 @@
 005500         10  EXA-LAST-ACTIVITY-DATE  PIC 9(5) COMP-3.
 005600         10  EXA-LAST-POSTING-SEQ    PIC 9(9) COMP.
 005700         10  EXA-HOLD-COUNT          PIC 9(1).
-005800         10  FILLER                  PIC X(69).
+005710         10  EXA-ACCRUED-INTEREST    PIC S9(11)V99 COMP-3.
+005720         10  EXA-MATURITY-DATE       PIC 9(8).
+005730         10  EXA-CLOSE-DATE          PIC 9(8).
+005800         10  FILLER                  PIC X(46).
 005900     05  EX-POSTING-BODY REDEFINES EX-BODY.
 006000         10  EXP-ACCT-NUMBER         PIC 9(12).
 006100         10  EXP-POSTING-SEQ         PIC 9(9) COMP.
