@@ -849,7 +849,7 @@ Result<std::string> Call::run(idl::CoreBankingIf& api, std::optional<std::string
   }
   if (outcome.name == "NotFound" &&
       (has(req, "source_posting_seq") || has(req, "source_from_posting_seq") ||
-       has(req, "source_to_posting_seq"))) {
+       has(req, "source_to_posting_seq") || has(req, "source_closed"))) {
     // Legacy applied this write to an account the new core does not hold
     // yet: the backfill has not loaded it. Not a divergence to report but a
     // call to make again later (docs/backfill.md): once the snapshot lands,
