@@ -4,6 +4,7 @@
 #   make test   deps if missing, build, run every test
 #   make demo   the demo on embedded defaults
 #   make bench  benchmarks that print figures
+#   make crash-test  the durable dual-write path under SIGKILL (docs/crash-test.md)
 #   make fuzz   run each libFuzzer target for FUZZ_SECONDS
 #   make lint   clang-format check and clang-tidy
 
@@ -20,7 +21,7 @@ DEB_PACKAGES := build-essential cmake pkg-config clang clang-format clang-tidy \
   thrift-compiler libthrift-dev libboost-dev libevent-dev python3-thrift \
   libpoco-dev haproxy
 
-.PHONY: all build deps test demo bench fuzz lint clean configure
+.PHONY: all build deps test demo bench crash-test fuzz lint clean configure
 
 all: build
 
@@ -56,6 +57,12 @@ demo: deps
 bench: deps
 	$(MAKE) build
 	./scripts/bench.sh $(BUILD)
+
+# The long form (about 25 minutes); `make test` runs the short one.
+CRASH_TEST_FLAGS ?=
+crash-test: deps
+	$(MAKE) build
+	./scripts/crash-test.sh --build $(BUILD) --keep out/crash-test $(CRASH_TEST_FLAGS)
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCB_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -4,6 +4,7 @@
 #include <functional>
 #include <thread>
 
+#include "bridge/crash_points.h"
 #include "common/logging.h"
 
 namespace corebridge::bridge {
@@ -256,12 +257,16 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
       return journalUnavailable(info, begun.status());
     }
     info.intent = *begun;
+    CB_CRASH_POINT("after_intent");
   }
   adapters::CallContext context;
   context.deadline = Clock::now() + timeoutOf(r.primary);
   const auto t0 = Clock::now();
   Result<adapters::BackendReply> reply = sideOf(r.primary).call(trancode, commarea, context);
   info.primary_latency = Clock::now() - t0;
+  if (durable) {
+    CB_CRASH_POINT("after_primary");
+  }
   ChannelReply out;
   if (!reply.ok()) {
     const StatusCode code = reply.status().code();
@@ -331,6 +336,9 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     } else {
       enqueue(std::move(job), info);
     }
+  }
+  if (durable) {
+    CB_CRASH_POINT("after_outcome");
   }
   observer_.onRequest(info);
   return out;
@@ -607,9 +615,11 @@ void Executor::runDurable(Job& job) {
       return;
     }
   }
+  CB_CRASH_POINT("before_secondary");
   const auto t0 = Clock::now();
   Result<adapters::BackendReply> reply = callWithRetries(secondary, job, &job.primary_reply);
   const auto latency = Clock::now() - t0;
+  CB_CRASH_POINT("after_secondary");
   if (!reply.ok()) {
     const std::string why = reply.status().toString();
     report(job, std::move(reply), latency, false);
@@ -618,6 +628,7 @@ void Executor::runDurable(Job& job) {
   }
   report(job, std::move(reply), latency, true);
   settle(job.intent, dualwrite::SettleReason::kSecondaryDone);
+  CB_CRASH_POINT("after_settle");
 }
 
 Executor::Job Executor::jobOf(const dualwrite::RepairCase& c) const {

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -216,6 +217,48 @@ TEST_F(ChannelSimTest, LostRepliesAreRetriedAndAppliedOnce) {
   EXPECT_THAT(r.summary, HasSubstr("\"ledger_balanced\":true"));
   EXPECT_THAT(r.summary, HasSubstr("\"errors\":0"));
   EXPECT_THAT(r.summary, ::testing::Not(HasSubstr("\"retries\":0,")));
+}
+
+// --ack-log (crash-check's input): one line per write reply, each txn id
+// once however often it was resent, the 00 lines counted in the summary.
+TEST_F(ChannelSimTest, AckLogHasEveryWriteReplyOnce) {
+  Host host(dir_.string());
+  ASSERT_GT(host.port(), 0) << "legacy-host did not start";
+  LossyProxy proxy(host.port(), 25);
+  const std::string log = (dir_ / "acks.tsv").string();
+  SimRun r =
+      runSim(proxy.port(), "--duration 2 --connections 2 --timeout-ms 1000 --ack-log " + log);
+  EXPECT_EQ(r.exit_code, 0) << r.summary;
+  EXPECT_GT(proxy.dropped(), 0);
+  std::ifstream in(log);
+  std::string line;
+  std::set<std::string> ids;
+  int ok = 0, lines = 0;
+  std::set<std::string> trancodes;
+  while (std::getline(in, line)) {
+    ++lines;
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, '\t');) {
+      cols.push_back(c);
+    }
+    ASSERT_EQ(cols.size(), 6u) << line;
+    EXPECT_EQ(cols[0].size(), 16u) << line;
+    EXPECT_TRUE(ids.insert(cols[0]).second) << "txn id twice: " << line;
+    trancodes.insert(cols[1]);
+    if (cols[2] == "00") {
+      ++ok;
+      EXPECT_FALSE(cols[3].empty()) << line;
+      if (cols[1] == "ACCTXFER") {
+        EXPECT_EQ(cols[3].size(), 25u) << line;  // two 12-digit accounts
+      }
+    }
+  }
+  EXPECT_GT(lines, 0);
+  EXPECT_THAT(r.summary, HasSubstr("\"acknowledged_writes\":" + std::to_string(ok) + ","));
+  for (const char* t : {"ACCTOPEN", "ACCTPOST", "ACCTXFER"}) {
+    EXPECT_EQ(trancodes.count(t), 1u) << t;
+  }
 }
 
 TEST(ChannelSimUsage, BadTargetAndHelp) {

@@ -40,6 +40,8 @@ balanced; 1 otherwise; 2 for a bad command line or a run that cannot start.
   --seed N                 random seed (default 1)
   --copybooks DIR          the COMMAREA copybooks (default legacy/cobol/copybooks)
   --codepage NAME          the wire's code page (default cp037)
+  --ack-log FILE           append one line per write reply: TXN-ID, TRANCODE, RC, ACCOUNTS,
+                           AMOUNT (minor units), D|C|- (tab-separated; for crash-check)
   --quiet                  no progress lines
   --help                   this text
 )";
@@ -69,6 +71,7 @@ int simMain(int argc, char** argv) {
                            {"seed", true},
                            {"copybooks", true},
                            {"codepage", true},
+                           {"ack-log", true},
                            {"quiet", false},
                            {"help", false}});
   if (!args.ok()) {
@@ -116,6 +119,7 @@ int simMain(int argc, char** argv) {
   o.seed = static_cast<uint64_t>(seed);
   o.copybook_dir = args->get("copybooks", o.copybook_dir);
   o.progress = !args->has("quiet");
+  o.ack_log = args->get("ack-log");
   if (args->has("products")) {
     o.products.clear();
     const std::string list = args->get("products");

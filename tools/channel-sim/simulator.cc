@@ -44,6 +44,33 @@ class Ledger {
   std::map<std::string, int64_t> balances_;
 };
 
+// The --ack-log file: one tab-separated line per write reply, written and
+// flushed as the reply arrives, so that the file holds every reply the
+// channels saw even if channel-sim itself is killed:
+//   TXN-ID  TRANCODE  RC  ACCOUNTS (comma-separated)  AMOUNT (minor units)  D|C|-
+class AckLog {
+ public:
+  Status open(const std::string& path) {
+    file_ = std::fopen(path.c_str(), "a");
+    return file_ == nullptr ? unavailable("--ack-log: cannot open " + path) : okStatus();
+  }
+  ~AckLog() {
+    if (file_ != nullptr) {
+      std::fclose(file_);
+    }
+  }
+  bool enabled() const { return file_ != nullptr; }
+  void write(const std::string& line) {
+    std::lock_guard<std::mutex> l(mu_);
+    std::fputs(line.c_str(), file_);
+    std::fflush(file_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::FILE* file_ = nullptr;
+};
+
 struct Account {
   std::string number;
   std::string product;
@@ -57,6 +84,7 @@ struct Tally {
   std::map<std::string, uint64_t> by_operation;
   std::map<int, uint64_t> by_return_code;
   std::string first_unexpected;
+  uint64_t acknowledged_writes = 0;
 };
 
 int64_t minorUnits(const Decimal& d) {
@@ -66,11 +94,12 @@ int64_t minorUnits(const Decimal& d) {
 
 class Worker {
  public:
-  Worker(const SimOptions& o, const BankCodecs& codecs, Ledger& ledger, int id,
+  Worker(const SimOptions& o, const BankCodecs& codecs, Ledger& ledger, AckLog& acks, int id,
          const std::string& run_tag)
       : o_(o),
         codecs_(codecs),
         ledger_(ledger),
+        acks_(acks),
         id_(id),
         run_tag_(run_tag),
         rng_(o.seed * 1000003 + static_cast<uint64_t>(id)),
@@ -198,7 +227,46 @@ class Worker {
       return false;
     }
     ++tally_.by_return_code[r->return_code];
+    if (t == Txn::kOpen || t == Txn::kPost || t == Txn::kTransfer || t == Txn::kClose) {
+      acknowledge(t, fields, *r);
+    }
     return true;
+  }
+
+  // Notes a write's reply in the tally and the --ack-log.
+  void acknowledge(Txn t, const std::vector<BankCodecs::Field>& fields, const Reply& r) {
+    if (r.return_code == kOk) {
+      ++tally_.acknowledged_writes;
+    }
+    if (!acks_.enabled()) {
+      return;
+    }
+    std::string txn, accounts, dc = "-";
+    int64_t amount = 0;
+    auto addAccount = [&accounts](const Decimal& n) {
+      accounts +=
+          (accounts.empty() ? "" : ",") + fmt::format("{:012d}", static_cast<int64_t>(n.unscaled));
+    };
+    for (const BankCodecs::Field& f : fields) {
+      if (f.name == "CA-TXN-ID") {
+        txn = f.text;
+      } else if (f.name == "PST-DR-CR-CODE") {
+        dc = f.text;
+      } else if (f.number && (f.name == "PST-ACCT-NUMBER" || f.name == "XFR-FROM-ACCT" ||
+                              f.name == "XFR-TO-ACCT" || f.name == "CLS-ACCT-NUMBER")) {
+        addAccount(*f.number);
+      } else if (f.number && (f.name == "PST-AMOUNT" || f.name == "XFR-AMOUNT" ||
+                              f.name == "OPN-INITIAL-AMOUNT")) {
+        amount = minorUnits(*f.number);
+      }
+    }
+    if (t == Txn::kOpen) {
+      if (std::optional<Decimal> n = r.number("OPN-ACCT-NUMBER"); n && r.return_code == kOk) {
+        addAccount(*n);
+      }
+    }
+    acks_.write(fmt::format("{}\t{}\t{:02d}\t{}\t{}\t{}\n", txn, trancodeOf(t), r.return_code,
+                            accounts, amount, dc));
   }
 
   // Sends one framed request and waits for its reply, resending the same
@@ -413,6 +481,7 @@ class Worker {
   const SimOptions& o_;
   const BankCodecs& codecs_;
   Ledger& ledger_;
+  AckLog& acks_;
   int id_;
   std::string run_tag_;
   std::mt19937_64 rng_;
@@ -517,21 +586,26 @@ std::string SimSummary::toJson() const {
       R"({{"requests":{},"unexpected_replies":{},"errors":{},"retries":{},"duration_s":{:.1f},)"
       R"("throughput_rps":{:.0f},"p50_us":{:.0f},"p99_us":{:.0f},"p999_us":{:.0f},)"
       R"("ledger_balanced":{},"accounts_checked":{},"accounts_mismatched":{},)"
+      R"("acknowledged_writes":{},)"
       R"("by_operation":{{{}}},"by_return_code":{{{}}},"first_unexpected":"{}"}})",
       requests, unexpected_replies, errors, retries, duration_s, throughput_rps, p50_us, p99_us,
-      p999_us, ledger_balanced ? "true" : "false", accounts_checked, accounts_mismatched, ops,
-      codes, first);
+      p999_us, ledger_balanced ? "true" : "false", accounts_checked, accounts_mismatched,
+      acknowledged_writes, ops, codes, first);
 }
 
 Result<SimSummary> runSimulation(const SimOptions& o) {
   CB_ASSIGN_OR_RETURN(std::unique_ptr<BankCodecs> codecs,
                       BankCodecs::load(o.copybook_dir, o.dialect));
   Ledger ledger;
+  AckLog acks;
+  if (!o.ack_log.empty()) {
+    CB_RETURN_IF_ERROR(acks.open(o.ack_log));
+  }
   const std::string tag = runTag();
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<Account> pool;
   for (int i = 0; i < o.connections; ++i) {
-    workers.push_back(std::make_unique<Worker>(o, *codecs, ledger, i, tag));
+    workers.push_back(std::make_unique<Worker>(o, *codecs, ledger, acks, i, tag));
     std::string why;
     if (!workers.back()->openAccounts(&pool, &why)) {
       return unavailable("cannot open the simulation's accounts at " + o.host + ":" +
@@ -574,6 +648,7 @@ Result<SimSummary> runSimulation(const SimOptions& o) {
     s.unexpected_replies += t.unexpected;
     s.errors += t.errors;
     s.retries += t.retries;
+    s.acknowledged_writes += t.acknowledged_writes;
     lat.insert(lat.end(), t.latencies_us.begin(), t.latencies_us.end());
     for (const auto& [k, v] : t.by_operation) {
       s.by_operation[k] += v;

@@ -48,6 +48,9 @@ struct SimOptions {
   mappings::Dialect dialect;  // the wire's: IBM, cp037
   adapters::FrameOptions framing;
   bool progress = true;
+  // --ack-log: one line per write reply received (see docs/channel-sim.md);
+  // empty: none.
+  std::string ack_log;
 };
 
 struct SimSummary {
@@ -61,6 +64,7 @@ struct SimSummary {
   bool ledger_balanced = false;
   uint64_t accounts_checked = 0;
   uint64_t accounts_mismatched = 0;
+  uint64_t acknowledged_writes = 0;  // write replies with return code 00
   std::map<std::string, uint64_t> by_operation;
   std::map<int, uint64_t> by_return_code;
   std::string first_unexpected;  // the first unexpected reply, described
