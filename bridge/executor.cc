@@ -440,7 +440,7 @@ void Executor::work(size_t lane) {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!job.marker && !job.fence && job.info.secondary_queued) {
+      if (!job.marker && job.info.secondary_queued) {  // calls and fences counted in enqueue
         for (const std::string& account : job.accounts) {
           auto it = in_outbox_.find(account);
           if (it != in_outbox_.end() && --it->second == 0) {
