@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <thread>
 
 #include "bridge/crash_points.h"
@@ -12,6 +14,12 @@ namespace corebridge::bridge {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+Side otherSide(Side side) { return side == Side::kLegacy ? Side::kNew : Side::kLegacy; }
+
+// Sides as the journal and the repair store spell them: 0 legacy, 1 new.
+int sideCode(Side side) { return side == Side::kLegacy ? 0 : 1; }
+Side sideOfCode(int code) { return code == 0 ? Side::kLegacy : Side::kNew; }
 
 // The COMMAREA length of the transaction's record.
 size_t commareaLength(const mappings::PackTransaction& tx) {
@@ -243,7 +251,7 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   if (durable) {
     dualwrite::Intent intent;
     intent.stage = static_cast<int>(r.stage);
-    intent.primary = r.primary == Side::kLegacy ? 0 : 1;
+    intent.primary = sideCode(r.primary);
     intent.compare = r.compare;
     intent.write_through = write_through;
     intent.trancode = std::string(trancode);
@@ -331,8 +339,7 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     job.intent = info.intent;
     laneAccounts(job);
     if (write_through) {
-      enqueueAndWait(std::move(job), info,
-                     timeoutOf(r.primary == Side::kLegacy ? Side::kNew : Side::kLegacy));
+      enqueueAndWait(std::move(job), info, timeoutOf(otherSide(r.primary)));
     } else {
       enqueue(std::move(job), info);
     }
@@ -358,7 +365,7 @@ void Executor::enqueue(Job job, RequestInfo& info) {
   }
   const size_t jobs = second_lane == lane ? 1 : 2;
   const bool durable = job.intent != 0;
-  bool overflow = false;
+  std::optional<Job> overflow;
   {
     std::lock_guard<std::mutex> lock(mu_);
     const bool room = queued_ + jobs <= options_.secondary_queue;
@@ -380,14 +387,14 @@ void Executor::enqueue(Job job, RequestInfo& info) {
       lanes_[lane].push_back(std::move(job));
       queued_ += jobs;
     } else if (durable && !stopping_) {
-      overflow = true;
+      overflow = std::move(job);
     }
   }
   if (info.secondary_queued) {
     ready_[lane].notify_one();
     ready_[second_lane].notify_one();
-  } else if (overflow) {
-    handOver(job, dualwrite::RepairKind::kBacklog,
+  } else if (overflow.has_value()) {
+    handOver(*overflow, dualwrite::RepairKind::kBacklog,
              "outbox full (" + std::to_string(options_.secondary_queue) + " calls queued)");
   } else if (!durable) {
     info.secondary_dropped = true;
@@ -465,19 +472,15 @@ void Executor::work(size_t lane) {
 }
 
 void Executor::runSecondary(Job& job) {
-  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
-  adapters::CallContext context;
-  context.deadline = Clock::now() + timeoutOf(secondary);
-  context.primary_reply = &job.primary_reply;
   const auto t0 = Clock::now();
   Result<adapters::BackendReply> reply =
-      sideOf(secondary).call(job.trancode, job.commarea, context);
+      callWithRetries(otherSide(job.info.primary), job, &job.primary_reply, Retries{});
   report(job, std::move(reply), Clock::now() - t0, true);
 }
 
 Verdict Executor::report(const Job& job, Result<adapters::BackendReply> reply,
                          std::chrono::nanoseconds latency, bool feed_repairs) {
-  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
+  const Side secondary = otherSide(job.info.primary);
   SecondaryResult result;
   result.secondary_latency = latency;
   result.transaction = job.transaction;
@@ -516,11 +519,10 @@ Verdict Executor::report(const Job& job, Result<adapters::BackendReply> reply,
 }
 
 Result<adapters::BackendReply> Executor::callWithRetries(
-    Side side, const Job& job, const adapters::BackendReply* primary_reply) {
-  const int attempts = std::max(1, options_.secondary_attempts);
+    Side side, const Job& job, const adapters::BackendReply* primary_reply,
+    const Retries& retries) {
   std::chrono::milliseconds backoff = options_.retry_backoff;
-  Status last;
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
+  for (int attempt = 1;; ++attempt) {
     adapters::CallContext context;
     context.deadline = Clock::now() + timeoutOf(side);
     context.primary_reply = primary_reply;
@@ -528,17 +530,21 @@ Result<adapters::BackendReply> Executor::callWithRetries(
     if (reply.ok() || reply.status().code() == StatusCode::kInvalidArgument) {
       return reply;  // an untranslatable request does not get better by waiting
     }
-    last = reply.status();
-    if (attempt < attempts) {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (stopping_) {
-        break;
-      }
-      stop_cv_.wait_for(lock, backoff, [this] { return stopping_; });
-      backoff *= 2;
+    if (attempt >= retries.attempts || Clock::now() + backoff > retries.give_up) {
+      return reply;
     }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stop_cv_.wait_for(lock, backoff, [this] { return stopping_; })) {
+      return reply;
+    }
+    backoff = backoff > retries.max_backoff / 2 ? retries.max_backoff : backoff * 2;
   }
-  return last;
+}
+
+Executor::Retries Executor::secondaryRetries() const {
+  Retries r;
+  r.attempts = std::max(1, options_.secondary_attempts);
+  return r;
 }
 
 dualwrite::RepairCase Executor::caseOf(const Job& job, dualwrite::RepairKind kind,
@@ -551,7 +557,7 @@ dualwrite::RepairCase Executor::caseOf(const Job& job, dualwrite::RepairKind kin
   c.txn_id = job.info.txn_id;
   c.accounts = job.accounts;
   c.stage = static_cast<int>(job.info.stage);
-  c.primary = job.info.primary == Side::kLegacy ? 0 : 1;
+  c.primary = sideCode(job.info.primary);
   c.compare = job.compare;
   c.commarea = job.commarea;
   // -1: the primary's outcome is in doubt, its call is replayed first.
@@ -593,13 +599,13 @@ void Executor::settle(uint64_t intent, dualwrite::SettleReason reason, int64_t r
 }
 
 void Executor::runDurable(Job& job) {
-  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
   if (options_.repairs != nullptr && options_.repairs->parked(job.accounts)) {
     handOver(job, dualwrite::RepairKind::kParked, "behind the account's pending repair case");
     return;
   }
   if (job.primary_in_doubt) {
-    Result<adapters::BackendReply> replayed = callWithRetries(job.info.primary, job, nullptr);
+    Result<adapters::BackendReply> replayed =
+        callWithRetries(job.info.primary, job, nullptr, secondaryRetries());
     if (!replayed.ok()) {
       handOver(job, dualwrite::RepairKind::kSecondaryFailed,
                "primary in doubt, its replay failed: " + replayed.status().toString());
@@ -617,7 +623,8 @@ void Executor::runDurable(Job& job) {
   }
   CB_CRASH_POINT("before_secondary");
   const auto t0 = Clock::now();
-  Result<adapters::BackendReply> reply = callWithRetries(secondary, job, &job.primary_reply);
+  Result<adapters::BackendReply> reply =
+      callWithRetries(otherSide(job.info.primary), job, &job.primary_reply, secondaryRetries());
   const auto latency = Clock::now() - t0;
   CB_CRASH_POINT("after_secondary");
   if (!reply.ok()) {
@@ -631,7 +638,9 @@ void Executor::runDurable(Job& job) {
   CB_CRASH_POINT("after_settle");
 }
 
-Executor::Job Executor::jobOf(const dualwrite::RepairCase& c) const {
+// dualwrite::Intent and dualwrite::RepairCase spell the call the same way.
+template <typename Call>
+Executor::Job Executor::jobFrom(const Call& c) const {
   Job job;
   job.transaction = pack_->find(c.trancode);
   job.trancode = c.trancode;
@@ -641,9 +650,14 @@ Executor::Job Executor::jobOf(const dualwrite::RepairCase& c) const {
   job.info.account = c.account;
   job.info.txn_id = c.txn_id;
   job.info.stage = static_cast<Stage>(c.stage);
-  job.info.primary = c.primary == 0 ? Side::kLegacy : Side::kNew;
+  job.info.primary = sideOfCode(c.primary);
   job.compare = c.compare;
   job.accounts = c.accounts;
+  return job;
+}
+
+Executor::Job Executor::jobOf(const dualwrite::RepairCase& c) const {
+  Job job = jobFrom(c);
   job.primary_in_doubt = c.primary_zz < 0;
   job.primary_reply.zz = static_cast<uint16_t>(std::max(0, c.primary_zz));
   job.primary_reply.commarea = c.primary_reply;
@@ -668,12 +682,9 @@ dualwrite::RetryOutcome Executor::retryRepair(const dualwrite::RepairCase& c) {
       }
     }
   }
-  const Side secondary = job.info.primary == Side::kLegacy ? Side::kNew : Side::kLegacy;
   if (job.primary_in_doubt) {
-    adapters::CallContext context;
-    context.deadline = Clock::now() + timeoutOf(job.info.primary);
     Result<adapters::BackendReply> replayed =
-        sideOf(job.info.primary).call(job.trancode, job.commarea, context);
+        callWithRetries(job.info.primary, job, nullptr, Retries{});
     if (!replayed.ok()) {
       out.detail = "primary replay: " + replayed.status().toString();
       return out;
@@ -687,12 +698,9 @@ dualwrite::RetryOutcome Executor::retryRepair(const dualwrite::RepairCase& c) {
       return out;
     }
   }
-  adapters::CallContext context;
-  context.deadline = Clock::now() + timeoutOf(secondary);
-  context.primary_reply = &job.primary_reply;
   const auto t0 = Clock::now();
   Result<adapters::BackendReply> reply =
-      sideOf(secondary).call(job.trancode, job.commarea, context);
+      callWithRetries(otherSide(job.info.primary), job, &job.primary_reply, Retries{});
   if (!reply.ok()) {
     out.detail = reply.status().toString();
     return out;
@@ -709,8 +717,7 @@ Result<RecoveryStats> Executor::recover(
   RecoveryStats stats;
   stats.intents = unfinished.size();
   for (const dualwrite::UnfinishedIntent& u : unfinished) {
-    Job job;
-    job.transaction = pack_->find(u.intent.trancode);
+    Job job = jobFrom(u.intent);
     if (job.transaction == nullptr) {
       return Status(StatusCode::kFailedPrecondition,
                     "journal intent " + std::to_string(u.seq) + " (txn " + u.intent.txn_id +
@@ -718,17 +725,7 @@ Result<RecoveryStats> Executor::recover(
                         ", which the mapping pack does not know: start with the pack it was "
                         "written under");
     }
-    job.trancode = u.intent.trancode;
-    job.commarea = u.intent.commarea;
-    job.info.trancode = u.intent.trancode;
-    job.info.product_line = u.intent.product_line;
-    job.info.account = u.intent.account;
-    job.info.txn_id = u.intent.txn_id;
-    job.info.stage = static_cast<Stage>(u.intent.stage);
-    job.info.primary = u.intent.primary == 0 ? Side::kLegacy : Side::kNew;
     job.info.intent = u.seq;
-    job.compare = u.intent.compare;
-    job.accounts = u.intent.accounts;
     job.intent = u.seq;
     if (u.primary.has_value() && u.primary->status == dualwrite::PrimaryStatus::kReplied) {
       job.primary_reply.zz = u.primary->zz;
@@ -736,29 +733,21 @@ Result<RecoveryStats> Executor::recover(
     } else {
       // In doubt: replay the primary now, before any new request of the
       // account can reach it.
-      const auto give_up = Clock::now() + options_.recovery_timeout;
-      std::chrono::milliseconds backoff = options_.retry_backoff;
-      while (true) {
-        adapters::CallContext context;
-        context.deadline = Clock::now() + timeoutOf(job.info.primary);
-        Result<adapters::BackendReply> replayed =
-            sideOf(job.info.primary).call(job.trancode, job.commarea, context);
-        if (replayed.ok()) {
-          job.primary_reply = std::move(*replayed);
-          break;
-        }
-        if (replayed.status().code() == StatusCode::kInvalidArgument) {
-          job.primary_reply.zz = 1;  // nothing was applied, nothing to do
-          break;
-        }
-        if (Clock::now() + backoff > give_up) {
-          return unavailable("journal intent " + std::to_string(u.seq) + " (txn " +
-                             u.intent.txn_id + "): its primary stayed unreachable for " +
-                             std::to_string(options_.recovery_timeout.count()) +
-                             " ms: " + replayed.status().toString());
-        }
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+      Retries until;
+      until.attempts = std::numeric_limits<int>::max();
+      until.give_up = Clock::now() + options_.recovery_timeout;
+      until.max_backoff = std::chrono::milliseconds(1000);
+      Result<adapters::BackendReply> replayed =
+          callWithRetries(job.info.primary, job, nullptr, until);
+      if (replayed.ok()) {
+        job.primary_reply = std::move(*replayed);
+      } else if (replayed.status().code() == StatusCode::kInvalidArgument) {
+        job.primary_reply.zz = 1;  // nothing was applied, nothing to do
+      } else {
+        return unavailable("journal intent " + std::to_string(u.seq) + " (txn " + u.intent.txn_id +
+                           "): its primary stayed unreachable for " +
+                           std::to_string(options_.recovery_timeout.count()) +
+                           " ms: " + replayed.status().toString());
       }
       ++stats.primaries_replayed;
       CB_RETURN_IF_ERROR(

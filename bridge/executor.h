@@ -234,16 +234,31 @@ class Executor {
   // A journalled job in the worker: parked accounts, the in-doubt primary,
   // retries, then the repair queue; settles the intent.
   void runDurable(Job& job);
-  // Calls `side` up to secondary_attempts times; the last error otherwise.
+  // How often a call is tried: at most `attempts` times, not past
+  // `give_up`, waiting retry_backoff (doubled each time, up to max_backoff)
+  // in between. The default is a single try.
+  struct Retries {
+    int attempts = 1;
+    std::chrono::steady_clock::time_point give_up = std::chrono::steady_clock::time_point::max();
+    std::chrono::milliseconds max_backoff = std::chrono::hours(1);
+  };
+  // secondary_attempts tries.
+  Retries secondaryRetries() const;
+  // Calls `side` as `retries` allows; the reply, or the last error. An
+  // InvalidArgument is not retried; stop() ends the waiting.
   Result<adapters::BackendReply> callWithRetries(Side side, const Job& job,
-                                                 const adapters::BackendReply* primary_reply);
+                                                 const adapters::BackendReply* primary_reply,
+                                                 const Retries& retries);
   // Reports a secondary reply for comparison and feeds the verdict to the
   // repair queue.
   Verdict report(const Job& job, Result<adapters::BackendReply> reply,
                  std::chrono::nanoseconds latency, bool feed_repairs);
   dualwrite::RepairCase caseOf(const Job& job, dualwrite::RepairKind kind,
                                const std::string& why) const;
-  // A repair case as a job (to replay it).
+  // The call an Intent or a RepairCase describes, as a job.
+  template <typename Call>
+  Job jobFrom(const Call& c) const;
+  // A repair case as a job (to replay it), with its primary's reply.
   Job jobOf(const dualwrite::RepairCase& c) const;
   // Opens a repair case for `job` and settles its intent on it.
   void handOver(const Job& job, dualwrite::RepairKind kind, const std::string& why);
