@@ -83,7 +83,9 @@ void RepairQueue::addDivergenceLocked(RepairCase c, Clock::time_point verify_at)
   diverged_[c.account].insert(c.id);
   next_verify_[c.id] = verify_at;
   const int64_t id = c.id;
-  divergences_.emplace(id, std::move(c));
+  if (divergences_.emplace(id, std::move(c)).second) {
+    open_divergences_.fetch_add(1);
+  }
 }
 
 void RepairQueue::backOffLocked(const RepairCase& c, Clock::time_point now) {
@@ -130,7 +132,7 @@ bool RepairQueue::parked(const std::vector<std::string>& accounts) const {
                      [&](const std::string& a) { return lanes_.count(a) != 0; });
 }
 
-Result<int64_t> RepairQueue::park(RepairCase c) {
+Result<int64_t> RepairQueue::park(const RepairCase& c) {
   if (!isPendingKind(c.kind)) {
     return invalidArgument("park() takes a pending case, not a divergence (noteDivergence)");
   }
@@ -189,7 +191,9 @@ bool RepairQueue::closeAgreed(const RepairCase& c, const std::string& detail) {
     diverged_[c.account].insert(c.id);  // claimed by the caller: give it back
     return false;
   }
-  divergences_.erase(c.id);
+  if (divergences_.erase(c.id) > 0) {
+    open_divergences_.fetch_sub(1);
+  }
   next_verify_.erase(c.id);
   auto it = diverged_.find(c.account);
   if (it != diverged_.end() && it->second.empty()) {
@@ -199,7 +203,12 @@ bool RepairQueue::closeAgreed(const RepairCase& c, const std::string& detail) {
   return true;
 }
 
-void RepairQueue::noteAgreement(const std::string& account, std::string detail) {
+void RepairQueue::noteAgreement(const std::string& account, const std::string& detail) {
+  // Every equal comparison lands here: without an open divergence there is
+  // nothing to close, and no reason to take the lock.
+  if (open_divergences_.load() == 0) {
+    return;
+  }
   std::vector<RepairCase> claimed;
   {
     std::unique_lock<std::shared_mutex> lock(mu_);

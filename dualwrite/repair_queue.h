@@ -104,7 +104,7 @@ class RepairQueue {
   // Opens a pending case (kind secondary_failed, backlog or parked) and parks
   // its accounts; returns its id. InvalidArgument for kind divergence; the
   // store's error, with nothing parked.
-  Result<int64_t> park(RepairCase c);
+  Result<int64_t> park(const RepairCase& c);
 
   // A comparison differed: opens a divergence case for c.account, or adds
   // "compared_differs" to the one already open.
@@ -112,7 +112,7 @@ class RepairQueue {
 
   // A later comparison of `account` agreed: its open divergence cases get
   // "compared_agrees" and are closed.
-  void noteAgreement(const std::string& account, std::string detail);
+  void noteAgreement(const std::string& account, const std::string& detail);
 
   // The worker thread: runOnce() whenever something is due or park() wakes
   // it. stop() waits for the pass in progress; both are idempotent.
@@ -169,6 +169,7 @@ class RepairQueue {
   std::set<std::string> opening_;  // guarded by mu_: accounts whose divergence case is being opened
   std::condition_variable_any opened_;  // noteDivergence: an opening finished
   std::atomic<size_t> parked_accounts_{0};
+  std::atomic<size_t> open_divergences_{0};  // divergences_.size(), read without mu_
 
   std::atomic<uint64_t> opened_count_{0};
   std::atomic<uint64_t> closed_count_{0};
