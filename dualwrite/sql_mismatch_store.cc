@@ -83,31 +83,6 @@ int64_t micros(std::chrono::system_clock::time_point t) {
 
 std::string clip(std::string_view s, size_t n) { return std::string(s.substr(0, n)); }
 
-Result<int> applyMigrations(Connection& connection) {
-  return odbc::applyMigrations(connection, "dw_schema_migrations", migrations(connection.dialect()),
-                               "mismatch store");
-}
-
-Result<int> readSchemaVersion(Connection& connection, const std::string& where) {
-  auto st = connection.prepare("SELECT MAX(version) FROM dw_schema_migrations");
-  Status s = st.status();
-  if (s.ok()) {
-    s = (*st)->execute();
-  }
-  if (!s.ok()) {
-    return failedPrecondition("no mismatch store at " + where + " (" + s.message() + ")");
-  }
-  CB_ASSIGN_OR_RETURN(bool row, (*st)->fetch());
-  if (!row) {
-    return failedPrecondition("no mismatch store at " + where);
-  }
-  CB_ASSIGN_OR_RETURN(std::optional<int64_t> v, (*st)->getOptionalInt64(1));
-  if (!v) {
-    return failedPrecondition("no mismatch store at " + where + " (no schema version)");
-  }
-  return static_cast<int>(*v);
-}
-
 // What the store writes of a difference value: masked again if the field
 // is named like an account and the value is not masked yet.
 std::string storedValue(const FieldDifference& d, const std::string& value) {
@@ -193,30 +168,13 @@ SqlMismatchStore::~SqlMismatchStore() {
 
 Result<std::unique_ptr<SqlMismatchStore>> SqlMismatchStore::open(
     const std::string& connection_string, MismatchStoreOptions options) {
-  Result<odbc::Dialect> named = odbc::Dialect::fromConnectionString(connection_string);
-  if (!named.ok() && named.status().code() != StatusCode::kNotFound) {
-    return named.status();
-  }
-  std::string cs = connection_string;
-  if (named.ok() && named->kind() == odbc::DialectKind::kSqlite) {
-    // The writer and bridgectl's reads wait for each other instead of failing.
-    cs = odbc::withDefaultAttribute(cs, "Timeout", "10000");
-  }
-  odbc::PoolOptions pool_options;
-  pool_options.max_size = std::max<size_t>(1, options.pool_size);
-  auto pool = std::make_unique<odbc::ConnectionPool>(cs, pool_options);
-  int version = 0;
-  {
-    CB_ASSIGN_OR_RETURN(odbc::PooledConnection lease, pool->acquire());
-    if (options.read_only) {
-      CB_ASSIGN_OR_RETURN(version, readSchemaVersion(*lease, odbc::redacted(connection_string)));
-    } else {
-      CB_ASSIGN_OR_RETURN(version, applyMigrations(*lease));
-    }
-  }
+  CB_ASSIGN_OR_RETURN(odbc::OpenedStore store,
+                      odbc::openStore(connection_string, options.pool_size, options.read_only,
+                                      {"dw_schema_migrations", "mismatch store", migrations}));
   options.queue_capacity = std::max<size_t>(1, options.queue_capacity);
   options.batch_size = std::max<size_t>(1, options.batch_size);
-  return std::unique_ptr<SqlMismatchStore>(new SqlMismatchStore(std::move(pool), options, version));
+  return std::unique_ptr<SqlMismatchStore>(
+      new SqlMismatchStore(std::move(store.pool), options, store.schema_version));
 }
 
 void SqlMismatchStore::record(const Mismatch& mismatch) {

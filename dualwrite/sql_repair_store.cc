@@ -143,26 +143,6 @@ std::vector<std::string> split(const std::string& text) {
 
 std::string clip(std::string_view s, size_t n) { return std::string(s.substr(0, n)); }
 
-Result<int> readSchemaVersion(Connection& connection, const std::string& where) {
-  auto st = connection.prepare("SELECT MAX(version) FROM dw_repair_schema_migrations");
-  Status s = st.status();
-  if (s.ok()) {
-    s = (*st)->execute();
-  }
-  if (!s.ok()) {
-    return failedPrecondition("no repair store at " + where + " (" + s.message() + ")");
-  }
-  CB_ASSIGN_OR_RETURN(bool row, (*st)->fetch());
-  std::optional<int64_t> v;
-  if (row) {
-    CB_ASSIGN_OR_RETURN(v, (*st)->getOptionalInt64(1));
-  }
-  if (!v) {
-    return failedPrecondition("no repair store at " + where + " (no schema version)");
-  }
-  return static_cast<int>(*v);
-}
-
 constexpr const char kCaseColumns[] =
     "case_id, kind, state, product_line, account, accounts, trancode, txn_id, stage, "
     "primary_side, compare_replies, commarea_b64, primary_zz, primary_reply_b64, attempts, "
@@ -234,34 +214,14 @@ SqlRepairStore::SqlRepairStore(std::unique_ptr<odbc::ConnectionPool> pool,
 
 Result<std::unique_ptr<SqlRepairStore>> SqlRepairStore::open(const std::string& connection_string,
                                                              RepairStoreOptions options) {
-  Result<odbc::Dialect> named = odbc::Dialect::fromConnectionString(connection_string);
-  if (!named.ok() && named.status().code() != StatusCode::kNotFound) {
-    return named.status();
-  }
-  std::string cs = connection_string;
-  if (named.ok() && named->kind() == odbc::DialectKind::kSqlite) {
-    // Bridge instances and bridgectl wait for each other instead of failing.
-    cs = odbc::withDefaultAttribute(cs, "Timeout", "10000");
-  }
-  odbc::PoolOptions pool_options;
-  pool_options.max_size = std::max<size_t>(1, options.pool_size);
-  auto pool = std::make_unique<odbc::ConnectionPool>(cs, pool_options);
-  int version = 0;
-  {
-    CB_ASSIGN_OR_RETURN(odbc::PooledConnection lease, pool->acquire());
-    if (options.read_only) {
-      CB_ASSIGN_OR_RETURN(version, readSchemaVersion(*lease, odbc::redacted(connection_string)));
-    } else {
-      CB_ASSIGN_OR_RETURN(version,
-                          odbc::applyMigrations(*lease, "dw_repair_schema_migrations",
-                                                migrations(lease->dialect()), "repair store"));
-    }
-  }
+  CB_ASSIGN_OR_RETURN(odbc::OpenedStore store,
+                      odbc::openStore(connection_string, options.pool_size, options.read_only,
+                                      {"dw_repair_schema_migrations", "repair store", migrations}));
   if (!options.clock) {
     options.clock = unixMillisNow;
   }
   return std::unique_ptr<SqlRepairStore>(
-      new SqlRepairStore(std::move(pool), std::move(options), version));
+      new SqlRepairStore(std::move(store.pool), std::move(options), store.schema_version));
 }
 
 Result<int64_t> SqlRepairStore::openCase(const RepairCase& in) {
@@ -410,6 +370,7 @@ Result<std::vector<RepairCase>> SqlRepairStore::query(const std::string& where,
   CB_ASSIGN_OR_RETURN(odbc::PooledConnection conn, pool_->acquire());
   CB_ASSIGN_OR_RETURN(auto st, conn->prepare(sql));
   std::vector<Param> bound;
+  bound.reserve(params.size());
   for (const std::string& p : params) {
     bound.push_back(text(p));
   }

@@ -1,6 +1,8 @@
 #include "adapters/odbc/migrations.h"
 
+#include <algorithm>
 #include <ctime>
+#include <optional>
 #include <set>
 
 #include "adapters/odbc/statement.h"
@@ -103,6 +105,57 @@ Result<int> applyMigrations(Connection& connection, const std::string& table,
     }
   }
   return newest;
+}
+
+Result<int> readSchemaVersion(Connection& connection, const std::string& table,
+                              const std::string& what, const std::string& where) {
+  auto st = connection.prepare("SELECT MAX(version) FROM " + table);
+  Status s = st.status();
+  if (s.ok()) {
+    s = (*st)->execute();
+  }
+  if (!s.ok()) {
+    return failedPrecondition("no " + what + " at " + where + " (" + s.message() + ")");
+  }
+  CB_ASSIGN_OR_RETURN(bool row, (*st)->fetch());
+  if (!row) {
+    return failedPrecondition("no " + what + " at " + where);
+  }
+  CB_ASSIGN_OR_RETURN(std::optional<int64_t> v, (*st)->getOptionalInt64(1));
+  if (!v) {
+    return failedPrecondition("no " + what + " at " + where + " (no schema version)");
+  }
+  return static_cast<int>(*v);
+}
+
+Result<OpenedStore> openStore(const std::string& connection_string, size_t pool_size,
+                              bool read_only, const StoreSchema& schema) {
+  Result<Dialect> named = Dialect::fromConnectionString(connection_string);
+  if (!named.ok() && named.status().code() != StatusCode::kNotFound) {
+    return named.status();
+  }
+  std::string cs = connection_string;
+  if (named.ok() && named->kind() == DialectKind::kSqlite) {
+    // Writers (bridge instances) and readers (bridgectl) wait for each
+    // other instead of failing.
+    cs = withDefaultAttribute(cs, "Timeout", "10000");
+  }
+  PoolOptions pool_options;
+  pool_options.max_size = std::max<size_t>(1, pool_size);
+  OpenedStore out;
+  out.pool = std::make_unique<ConnectionPool>(cs, pool_options);
+  {
+    CB_ASSIGN_OR_RETURN(PooledConnection lease, out.pool->acquire());
+    if (read_only) {
+      CB_ASSIGN_OR_RETURN(out.schema_version, readSchemaVersion(*lease, schema.table, schema.what,
+                                                                redacted(connection_string)));
+    } else {
+      CB_ASSIGN_OR_RETURN(
+          out.schema_version,
+          applyMigrations(*lease, schema.table, schema.migrations(lease->dialect()), schema.what));
+    }
+  }
+  return out;
 }
 
 }  // namespace corebridge::adapters::odbc

@@ -18,10 +18,13 @@
 // the description of the migration that failed.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "adapters/odbc/connection.h"
+#include "adapters/odbc/pool.h"
 #include "common/status.h"
 
 namespace corebridge::adapters::odbc {
@@ -40,6 +43,33 @@ std::string tableOptions(const Dialect& dialect);
 // messages ("mismatch store").
 Result<int> applyMigrations(Connection& connection, const std::string& table,
                             const std::vector<Migration>& migrations, const std::string& what);
+
+// The newest version recorded in a store's migrations `table`, without
+// migrating (for read-only users such as bridgectl). FailedPrecondition
+// "no <what> at <where> (...)" when the table is missing or empty.
+Result<int> readSchemaVersion(Connection& connection, const std::string& table,
+                              const std::string& what, const std::string& where);
+
+// A store's schema: its migrations table, its name in messages and its
+// migrations in a dialect.
+struct StoreSchema {
+  std::string table;
+  std::string what;
+  std::function<std::vector<Migration>(const Dialect&)> migrations;
+};
+
+struct OpenedStore {
+  std::unique_ptr<ConnectionPool> pool;
+  int schema_version = 0;
+};
+
+// Opens a pool of up to `pool_size` connections (at least 1) to the store at
+// `connection_string`, SQLite waiting up to 10 s for another writer's lock
+// unless the string sets Timeout, and migrates its schema (with `read_only`,
+// only reads its version: readSchemaVersion). Errors: a malformed
+// connection string, the connection's, the migrations'.
+Result<OpenedStore> openStore(const std::string& connection_string, size_t pool_size,
+                              bool read_only, const StoreSchema& schema);
 
 // Now in UTC as "CCYY-MM-DDTHH:MM:SSZ".
 std::string utcTimestamp();
