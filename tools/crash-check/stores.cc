@@ -52,6 +52,7 @@ Result<Side> readLegacyExtract(const std::string& path, const std::string& copyb
   std::vector<std::string> words = {"crash-check", "--copybook",    copybook,   "--dialect",
                                     "gnucobol",    "--select-file", select_file};
   std::vector<char*> argv;
+  argv.reserve(words.size());
   for (std::string& w : words) {
     argv.push_back(w.data());
   }
