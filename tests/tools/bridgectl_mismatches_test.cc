@@ -14,16 +14,14 @@
 #include <sstream>
 #include <string>
 
+#include "tests/tools/bridgectl_fixture.h"
+
 namespace {
+
+using corebridge::tools_test::Outcome;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-struct Outcome {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
 
 constexpr const char kSchemaAndRows[] = R"SQL(
 CREATE TABLE dw_schema_migrations (version INTEGER NOT NULL PRIMARY KEY,
@@ -52,24 +50,8 @@ INSERT INTO dw_mismatch_fields VALUES ('a-2', 1, 'value',
   'STM-COMMAREA.STM-REPLY.STM-POSTINGS[3].STM-PST-AMOUNT', 'STM-PST-AMOUNT', '5.00', '5.10');
 )SQL";
 
-class BridgectlMismatchesTest : public ::testing::Test {
+class BridgectlMismatchesTest : public corebridge::tools_test::BridgectlFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("bridgectl_mismatches_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string read(const std::string& name) const {
-    std::ifstream in(path(name), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
   // The store file with two mismatches (three differences).
   void makeStore() {
     std::ofstream(path("store.sql")) << kSchemaAndRows;
@@ -79,16 +61,6 @@ class BridgectlMismatchesTest : public ::testing::Test {
         path("store.db") + " " + path("store.sql");
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   }
-
-  Outcome run(const std::string& args) const {
-    const std::string out = path("stdout"), err = path("stderr");
-    std::string cmd =
-        std::string(CB_BINARY_DIR) + "/bin/bridgectl " + args + " >" + out + " 2>" + err;
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read("stdout"), read("stderr")};
-  }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(BridgectlMismatchesTest, TableNewestFirstOneRowPerDifference) {

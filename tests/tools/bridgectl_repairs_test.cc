@@ -13,40 +13,21 @@
 #include <string>
 
 #include "dualwrite/sql_repair_store.h"
+#include "tests/tools/bridgectl_fixture.h"
 
 namespace {
+
+using corebridge::tools_test::Outcome;
 
 using corebridge::dualwrite::RepairCase;
 using corebridge::dualwrite::RepairKind;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Outcome {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
 constexpr int64_t kT0 = 1710496800000;  // 2024-03-15T10:00:00Z
 
-class BridgectlRepairsTest : public ::testing::Test {
+class BridgectlRepairsTest : public corebridge::tools_test::BridgectlFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("bridgectl_repairs_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string read(const std::string& name) const {
-    std::ifstream in(path(name), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
   // Three cases: 1 a savings posting replayed and closed, 2 a transfer still
   // failing, 3 a checking divergence.
   void makeStore() {
@@ -96,19 +77,9 @@ class BridgectlRepairsTest : public ::testing::Test {
     ASSERT_TRUE((*store)->openCase(c).ok());
   }
 
-  Outcome run(const std::string& args) const {
-    const std::string out = path("stdout"), err = path("stderr");
-    std::string cmd =
-        std::string(CB_BINARY_DIR) + "/bin/bridgectl " + args + " >" + out + " 2>" + err;
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read("stdout"), read("stderr")};
-  }
-
   static size_t lines(const std::string& s) {
     return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(BridgectlRepairsTest, TableNewestFirstWithAccountsMasked) {

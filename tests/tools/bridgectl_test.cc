@@ -10,51 +10,19 @@
 #include <sstream>
 #include <string>
 
+#include "tests/tools/bridgectl_fixture.h"
+
 namespace {
+
+using corebridge::tools_test::Outcome;
 
 using ::testing::HasSubstr;
 
-struct Outcome {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-class BridgectlTest : public ::testing::Test {
+class BridgectlTest : public corebridge::tools_test::BridgectlFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("bridgectl_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path(name), std::ios::binary) << text;
-  }
-  std::string read(const std::string& name) const {
-    std::ifstream in(path(name), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
-  Outcome run(const std::string& args) const {
-    const std::string out = path("stdout"), err = path("stderr");
-    std::string cmd =
-        std::string(CB_BINARY_DIR) + "/bin/bridgectl " + args + " >" + out + " 2>" + err;
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read("stdout"), read("stderr")};
-  }
-
   static std::string source(const std::string& rel) {
     return std::string(CB_SOURCE_DIR) + "/" + rel;
   }
-
-  std::filesystem::path dir_;
 };
 
 constexpr const char kCopybook[] =
