@@ -33,38 +33,27 @@ class Reader {
  public:
   Reader(std::string_view in, const char* what) : in_(in), what_(what) {}
 
-  Status u8(const char* field, uint8_t* v) {
+  // An unsigned integer as wide as *v.
+  template <typename T>
+  Status uint(const char* field, T* v) {
     uint64_t x = 0;
-    CB_RETURN_IF_ERROR(fixed(field, 1, &x));
-    *v = static_cast<uint8_t>(x);
+    CB_RETURN_IF_ERROR(fixed(field, sizeof(T), &x));
+    *v = static_cast<T>(x);
     return okStatus();
   }
-  Status u16(const char* field, uint16_t* v) {
-    uint64_t x = 0;
-    CB_RETURN_IF_ERROR(fixed(field, 2, &x));
-    *v = static_cast<uint16_t>(x);
-    return okStatus();
-  }
-  Status u32(const char* field, uint32_t* v) {
-    uint64_t x = 0;
-    CB_RETURN_IF_ERROR(fixed(field, 4, &x));
-    *v = static_cast<uint32_t>(x);
-    return okStatus();
-  }
-  Status u64(const char* field, uint64_t* v) { return fixed(field, 8, v); }
   Status str16(const char* field, std::string* s) {
     uint16_t n = 0;
-    CB_RETURN_IF_ERROR(u16(field, &n));
+    CB_RETURN_IF_ERROR(uint(field, &n));
     return bytes(field, n, s);
   }
   Status str32(const char* field, std::string* s) {
     uint32_t n = 0;
-    CB_RETURN_IF_ERROR(u32(field, &n));
+    CB_RETURN_IF_ERROR(uint(field, &n));
     return bytes(field, n, s);
   }
   Status version() {
     uint8_t v = 0;
-    CB_RETURN_IF_ERROR(u8("version", &v));
+    CB_RETURN_IF_ERROR(uint("version", &v));
     if (v != kIntentVersion) {
       return error(
           "version", 0,
@@ -160,9 +149,9 @@ Result<Intent> decodeIntent(std::string_view payload) {
   uint8_t stage = 0;
   uint8_t primary = 0;
   uint8_t flags = 0;
-  CB_RETURN_IF_ERROR(r.u8("stage", &stage));
-  CB_RETURN_IF_ERROR(r.u8("primary", &primary));
-  CB_RETURN_IF_ERROR(r.u8("flags", &flags));
+  CB_RETURN_IF_ERROR(r.uint("stage", &stage));
+  CB_RETURN_IF_ERROR(r.uint("primary", &primary));
+  CB_RETURN_IF_ERROR(r.uint("flags", &flags));
   if (stage > 4) {
     return r.error("stage", 1, "is " + std::to_string(stage) + ", not 0..4");
   }
@@ -181,7 +170,7 @@ Result<Intent> decodeIntent(std::string_view payload) {
   CB_RETURN_IF_ERROR(r.str16("txn_id", &out.txn_id));
   CB_RETURN_IF_ERROR(r.str16("account", &out.account));
   uint16_t n = 0;
-  CB_RETURN_IF_ERROR(r.u16("accounts", &n));
+  CB_RETURN_IF_ERROR(r.uint("accounts", &n));
   out.accounts.resize(n);
   for (std::string& a : out.accounts) {
     CB_RETURN_IF_ERROR(r.str16("accounts[]", &a));
@@ -205,14 +194,14 @@ Result<PrimaryOutcome> decodePrimaryOutcome(std::string_view payload) {
   Reader r(payload, "primary outcome");
   PrimaryOutcome out;
   CB_RETURN_IF_ERROR(r.version());
-  CB_RETURN_IF_ERROR(r.u64("intent_seq", &out.intent_seq));
+  CB_RETURN_IF_ERROR(r.uint("intent_seq", &out.intent_seq));
   uint8_t status = 0;
-  CB_RETURN_IF_ERROR(r.u8("status", &status));
+  CB_RETURN_IF_ERROR(r.uint("status", &status));
   if (status > 1) {
     return r.error("status", 9, "is " + std::to_string(status) + ", not 0 or 1");
   }
   out.status = static_cast<PrimaryStatus>(status);
-  CB_RETURN_IF_ERROR(r.u16("zz", &out.zz));
+  CB_RETURN_IF_ERROR(r.uint("zz", &out.zz));
   CB_RETURN_IF_ERROR(r.str32("commarea", &out.commarea));
   CB_RETURN_IF_ERROR(r.end());
   return out;
@@ -231,15 +220,15 @@ Result<Settlement> decodeSettlement(std::string_view payload) {
   Reader r(payload, "settlement");
   Settlement out;
   CB_RETURN_IF_ERROR(r.version());
-  CB_RETURN_IF_ERROR(r.u64("intent_seq", &out.intent_seq));
+  CB_RETURN_IF_ERROR(r.uint("intent_seq", &out.intent_seq));
   uint8_t reason = 0;
-  CB_RETURN_IF_ERROR(r.u8("reason", &reason));
+  CB_RETURN_IF_ERROR(r.uint("reason", &reason));
   if (reason > 3) {
     return r.error("reason", 9, "is " + std::to_string(reason) + ", not 0..3");
   }
   out.reason = static_cast<SettleReason>(reason);
   uint64_t id = 0;
-  CB_RETURN_IF_ERROR(r.u64("repair_case", &id));
+  CB_RETURN_IF_ERROR(r.uint("repair_case", &id));
   out.repair_case = static_cast<int64_t>(id);
   CB_RETURN_IF_ERROR(r.end());
   return out;
