@@ -564,6 +564,7 @@ dualwrite::RepairCase Executor::caseOf(const Job& job, dualwrite::RepairKind kin
   c.primary_zz = job.primary_in_doubt ? -1 : job.primary_reply.zz;
   c.primary_reply = job.primary_reply.commarea;
   c.last_error = why;
+  c.intent = job.intent;
   return c;
 }
 
@@ -599,7 +600,7 @@ void Executor::settle(uint64_t intent, dualwrite::SettleReason reason, int64_t r
 }
 
 void Executor::runDurable(Job& job) {
-  if (options_.repairs != nullptr && options_.repairs->parked(job.accounts)) {
+  if (options_.repairs != nullptr && options_.repairs->parkedBefore(job.accounts, job.intent)) {
     handOver(job, dualwrite::RepairKind::kParked, "behind the account's pending repair case");
     return;
   }

@@ -56,6 +56,7 @@ void RepairQueue::addPendingLocked(RepairCase c, Clock::time_point due) {
     it->second.pending.insert(c.id);
   }
   const int64_t id = c.id;
+  order_.emplace(c.intent, id);
   pending_.emplace(id, std::move(c));
 }
 
@@ -76,6 +77,7 @@ void RepairQueue::removePendingLocked(int64_t id) {
       parked_accounts_.fetch_sub(1);
     }
   }
+  order_.erase({it->second.intent, id});
   pending_.erase(it);
 }
 
@@ -103,10 +105,12 @@ void RepairQueue::backOffLocked(const RepairCase& c, Clock::time_point now) {
 
 void RepairQueue::forEachHeadLocked(
     const std::function<void(const RepairCase&, Clock::time_point)>& fn) const {
-  // In id order, a case is at the head when no older pending case touches
-  // any of its accounts; it is due when none of its accounts backs off.
+  // In the order of their intents (then ids), a case is at the head when no
+  // older pending case touches any of its accounts; it is due when none of
+  // its accounts backs off.
   std::set<std::string> behind;
-  for (const auto& [id, c] : pending_) {
+  for (const auto& [intent, id] : order_) {
+    const RepairCase& c = pending_.at(id);
     bool head = true;
     Clock::time_point due{};
     for (const std::string& a : c.accounts) {
@@ -130,6 +134,19 @@ bool RepairQueue::parked(const std::vector<std::string>& accounts) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   return std::any_of(accounts.begin(), accounts.end(),
                      [&](const std::string& a) { return lanes_.count(a) != 0; });
+}
+
+bool RepairQueue::parkedBefore(const std::vector<std::string>& accounts, uint64_t intent) const {
+  if (parked_accounts_.load() == 0) {
+    return false;
+  }
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return std::any_of(accounts.begin(), accounts.end(), [&](const std::string& a) {
+    auto lane = lanes_.find(a);
+    return lane != lanes_.end() &&
+           std::any_of(lane->second.pending.begin(), lane->second.pending.end(),
+                       [&](int64_t id) { return pending_.at(id).intent < intent; });
+  });
 }
 
 Result<int64_t> RepairQueue::park(const RepairCase& c) {

@@ -100,6 +100,11 @@ class RepairQueue {
 
   // Whether any of `accounts` is parked.
   bool parked(const std::vector<std::string>& accounts) const;
+  // Whether any of `accounts` has a pending case of an older intent than
+  // `intent`: a call of that intent must then wait behind it. A call older
+  // than every pending case of its accounts (still in the bridge's outbox
+  // when a newer call found it full) goes ahead of them.
+  bool parkedBefore(const std::vector<std::string>& accounts, uint64_t intent) const;
 
   // Opens a pending case (kind secondary_failed, backlog or parked) and parks
   // its accounts; returns its id. InvalidArgument for kind divergence; the
@@ -161,7 +166,9 @@ class RepairQueue {
   const RepairQueueOptions options_;
 
   mutable std::shared_mutex mu_;
-  std::map<int64_t, RepairCase> pending_;                        // guarded by mu_
+  std::map<int64_t, RepairCase> pending_;
+  // pending_'s ids in replay order: by intent, then id.  guarded by mu_
+  std::set<std::pair<uint64_t, int64_t>> order_;                 // guarded by mu_
   std::unordered_map<std::string, Lane> lanes_;                  // guarded by mu_
   std::map<int64_t, RepairCase> divergences_;                    // guarded by mu_
   std::unordered_map<std::string, std::set<int64_t>> diverged_;  // guarded by mu_: account -> ids

@@ -74,6 +74,12 @@ struct RepairCase {
   uint32_t attempts = 0;
   std::string last_error;
   int64_t opened_at_ms = 0, updated_at_ms = 0, closed_at_ms = 0;  // unix ms
+  // The bridge journal's sequence number of the intent the call came from
+  // (0: none). It is the order the primary applied an account's calls in, so
+  // an account's pending cases are replayed in this order, not in the order
+  // they were opened (a call still in the outbox is older than a case opened
+  // because the outbox was full).
+  uint64_t intent = 0;
 };
 
 struct RepairEvent {

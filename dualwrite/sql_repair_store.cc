@@ -19,55 +19,60 @@ constexpr size_t kMaxText = 4000;  // details and errors are clipped to this
 
 std::vector<odbc::Migration> migrations(const odbc::Dialect& dialect) {
   const std::string engine = odbc::tableOptions(dialect);
-  return {odbc::Migration{
-      1,
-      "repair cases, their accounts and their history",
-      {
-          "CREATE TABLE dw_repair_ids ("
-          " name VARCHAR(16) NOT NULL PRIMARY KEY,"
-          " next_id BIGINT NOT NULL)" +
-              engine,
-          "INSERT INTO dw_repair_ids (name, next_id) VALUES ('case', 0)",
-          "CREATE TABLE dw_repair_cases ("
-          " case_id BIGINT NOT NULL PRIMARY KEY,"
-          " kind VARCHAR(24) NOT NULL,"
-          " state VARCHAR(8) NOT NULL,"
-          " product_line VARCHAR(32) NOT NULL,"
-          " account VARCHAR(64) NOT NULL,"
-          " accounts TEXT NOT NULL,"
-          " trancode VARCHAR(8) NOT NULL,"
-          " txn_id VARCHAR(64) NOT NULL,"
-          " stage INTEGER NOT NULL,"
-          " primary_side VARCHAR(8) NOT NULL,"
-          " compare_replies INTEGER NOT NULL,"
-          " commarea_b64 TEXT NOT NULL,"
-          " primary_zz INTEGER NOT NULL,"
-          " primary_reply_b64 TEXT NOT NULL,"
-          " attempts BIGINT NOT NULL,"
-          " last_error TEXT NOT NULL,"
-          " opened_at_ms BIGINT NOT NULL,"
-          " updated_at_ms BIGINT NOT NULL,"
-          " closed_at_ms BIGINT NOT NULL,"
-          " event_count INTEGER NOT NULL)" +
-              engine,
-          "CREATE INDEX dw_repair_cases_state ON dw_repair_cases (state, case_id)",
-          "CREATE INDEX dw_repair_cases_line ON dw_repair_cases (product_line, case_id)",
-          "CREATE TABLE dw_repair_accounts ("
-          " case_id BIGINT NOT NULL,"
-          " seq INTEGER NOT NULL,"
-          " account VARCHAR(64) NOT NULL,"
-          " PRIMARY KEY (case_id, seq))" +
-              engine,
-          "CREATE INDEX dw_repair_accounts_account ON dw_repair_accounts (account, case_id)",
-          "CREATE TABLE dw_repair_events ("
-          " case_id BIGINT NOT NULL,"
-          " seq INTEGER NOT NULL,"
-          " at_ms BIGINT NOT NULL,"
-          " event VARCHAR(24) NOT NULL,"
-          " detail TEXT NOT NULL,"
-          " PRIMARY KEY (case_id, seq))" +
-              engine,
-      }}};
+  return {
+      odbc::Migration{
+          1,
+          "repair cases, their accounts and their history",
+          {
+              "CREATE TABLE dw_repair_ids ("
+              " name VARCHAR(16) NOT NULL PRIMARY KEY,"
+              " next_id BIGINT NOT NULL)" +
+                  engine,
+              "INSERT INTO dw_repair_ids (name, next_id) VALUES ('case', 0)",
+              "CREATE TABLE dw_repair_cases ("
+              " case_id BIGINT NOT NULL PRIMARY KEY,"
+              " kind VARCHAR(24) NOT NULL,"
+              " state VARCHAR(8) NOT NULL,"
+              " product_line VARCHAR(32) NOT NULL,"
+              " account VARCHAR(64) NOT NULL,"
+              " accounts TEXT NOT NULL,"
+              " trancode VARCHAR(8) NOT NULL,"
+              " txn_id VARCHAR(64) NOT NULL,"
+              " stage INTEGER NOT NULL,"
+              " primary_side VARCHAR(8) NOT NULL,"
+              " compare_replies INTEGER NOT NULL,"
+              " commarea_b64 TEXT NOT NULL,"
+              " primary_zz INTEGER NOT NULL,"
+              " primary_reply_b64 TEXT NOT NULL,"
+              " attempts BIGINT NOT NULL,"
+              " last_error TEXT NOT NULL,"
+              " opened_at_ms BIGINT NOT NULL,"
+              " updated_at_ms BIGINT NOT NULL,"
+              " closed_at_ms BIGINT NOT NULL,"
+              " event_count INTEGER NOT NULL)" +
+                  engine,
+              "CREATE INDEX dw_repair_cases_state ON dw_repair_cases (state, case_id)",
+              "CREATE INDEX dw_repair_cases_line ON dw_repair_cases (product_line, case_id)",
+              "CREATE TABLE dw_repair_accounts ("
+              " case_id BIGINT NOT NULL,"
+              " seq INTEGER NOT NULL,"
+              " account VARCHAR(64) NOT NULL,"
+              " PRIMARY KEY (case_id, seq))" +
+                  engine,
+              "CREATE INDEX dw_repair_accounts_account ON dw_repair_accounts (account, case_id)",
+              "CREATE TABLE dw_repair_events ("
+              " case_id BIGINT NOT NULL,"
+              " seq INTEGER NOT NULL,"
+              " at_ms BIGINT NOT NULL,"
+              " event VARCHAR(24) NOT NULL,"
+              " detail TEXT NOT NULL,"
+              " PRIMARY KEY (case_id, seq))" +
+                  engine,
+          }},
+      odbc::Migration{2,
+                      "the journal intent of each case (the order of an account's cases)",
+                      {"ALTER TABLE dw_repair_cases ADD COLUMN intent_seq BIGINT NOT NULL "
+                       "DEFAULT 0"}}};
 }
 
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -146,7 +151,7 @@ std::string clip(std::string_view s, size_t n) { return std::string(s.substr(0, 
 constexpr const char kCaseColumns[] =
     "case_id, kind, state, product_line, account, accounts, trancode, txn_id, stage, "
     "primary_side, compare_replies, commarea_b64, primary_zz, primary_reply_b64, attempts, "
-    "last_error, opened_at_ms, updated_at_ms, closed_at_ms";
+    "last_error, opened_at_ms, updated_at_ms, closed_at_ms, intent_seq";
 
 Result<RepairCase> caseOfRow(const Statement& st) {
   RepairCase c;
@@ -184,6 +189,8 @@ Result<RepairCase> caseOfRow(const Statement& st) {
   CB_ASSIGN_OR_RETURN(c.opened_at_ms, st.getInt64(17));
   CB_ASSIGN_OR_RETURN(c.updated_at_ms, st.getInt64(18));
   CB_ASSIGN_OR_RETURN(c.closed_at_ms, st.getInt64(19));
+  CB_ASSIGN_OR_RETURN(int64_t intent, st.getInt64(20));
+  c.intent = static_cast<uint64_t>(intent);
   return c;
 }
 
@@ -250,15 +257,27 @@ Result<int64_t> SqlRepairStore::openCase(const RepairCase& in) {
             auto insert,
             conn.prepare(std::string("INSERT INTO dw_repair_cases (") + kCaseColumns +
                          ", event_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?, ?, 1)"));
-        CB_RETURN_IF_ERROR(bindAll(
-            *insert, {integer(id), text(std::string(repairKindName(c.kind))), text("open"),
-                      text(clip(c.product_line, 32)), text(c.account), text(joined(c.accounts)),
-                      text(clip(c.trancode, 8)), text(clip(c.txn_id, 64)), integer(c.stage),
-                      text(c.primary == 1 ? "new" : "legacy"), integer(c.compare ? 1 : 0),
-                      text(base64(c.commarea)), integer(c.primary_zz),
-                      text(base64(c.primary_reply)), integer(0), text(clip(c.last_error, kMaxText)),
-                      integer(now), integer(now), integer(0)}));
+                         "?, ?, ?, ?, 1)"));
+        CB_RETURN_IF_ERROR(bindAll(*insert, {integer(id),
+                                             text(std::string(repairKindName(c.kind))),
+                                             text("open"),
+                                             text(clip(c.product_line, 32)),
+                                             text(c.account),
+                                             text(joined(c.accounts)),
+                                             text(clip(c.trancode, 8)),
+                                             text(clip(c.txn_id, 64)),
+                                             integer(c.stage),
+                                             text(c.primary == 1 ? "new" : "legacy"),
+                                             integer(c.compare ? 1 : 0),
+                                             text(base64(c.commarea)),
+                                             integer(c.primary_zz),
+                                             text(base64(c.primary_reply)),
+                                             integer(0),
+                                             text(clip(c.last_error, kMaxText)),
+                                             integer(now),
+                                             integer(now),
+                                             integer(0),
+                                             integer(static_cast<int64_t>(c.intent))}));
         CB_RETURN_IF_ERROR(insert->execute());
         CB_ASSIGN_OR_RETURN(
             auto account,

@@ -471,6 +471,40 @@ TEST_F(DurableExecutorTest, AFailingSecondaryBecomesARepairCaseAndParksTheAccoun
   EXPECT_EQ(calls[3].commarea, postWithId("D-2", kSavings));
 }
 
+// The outbox is full while an account still has a call in it: the newer
+// call becomes a backlog case, and the older one, when its turn comes, is
+// not parked behind it: the secondary sees the account's calls in order.
+TEST_F(DurableExecutorTest, ACallInTheOutboxGoesAheadOfANewerBacklogCase) {
+  ExecutorOptions options;
+  options.journal = journal_.get();
+  options.repairs = repairs_.get();
+  options.secondary_workers = 1;
+  options.secondary_queue = 1;
+  new_.setDelay(std::chrono::milliseconds(100));
+  executor_ = make(Stage::kDualWrite, Stage::kLegacyOnly, options);
+  Executor& ex = *executor_;
+  ASSERT_FALSE(ex.handle("ACCTPOST", postWithId("Q-1", kSavings)).system_error);
+  // Q-1 runs (slowly); Q-2 waits in the outbox; Q-3 finds it full.
+  for (int i = 0; i < 200 && new_.callCount() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_FALSE(ex.handle("ACCTPOST", postWithId("Q-2", kSavings)).system_error);
+  ASSERT_FALSE(ex.handle("ACCTPOST", postWithId("Q-3", kSavings)).system_error);
+  EXPECT_EQ(repairs_->stats().open_by_kind["backlog"], 1U);
+  ex.drain();
+  EXPECT_EQ(repairs_->stats().open_by_kind["parked"], 0U) << "Q-2 was not parked behind Q-3";
+  for (int i = 0; i < 100 && repairs_->stats().open > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    repairs_->runOnce();
+  }
+  EXPECT_EQ(repairs_->stats().open, 0U);
+  const auto calls = new_.calls();
+  ASSERT_EQ(calls.size(), 3U);
+  EXPECT_EQ(calls[0].commarea, postWithId("Q-1", kSavings));
+  EXPECT_EQ(calls[1].commarea, postWithId("Q-2", kSavings));
+  EXPECT_EQ(calls[2].commarea, postWithId("Q-3", kSavings));
+}
+
 TEST_F(DurableExecutorTest, AnInDoubtPrimaryIsReplayedBeforeTheSecondary) {
   std::atomic<int> legacy_calls{0};
   legacy_.setAnswer(

@@ -184,6 +184,32 @@ TEST_F(RepairQueueTest, AFailingCaseHoldsBackItsAccountOnly) {
   EXPECT_TRUE(memory_.openCases()->empty());
 }
 
+// A case opened because the outbox was full is newer than the calls still
+// in the outbox: those go ahead of it (parkedBefore), and if they too become
+// cases they replay before it, in the order of their intents.
+TEST_F(RepairQueueTest, AnAccountsCasesReplayInIntentOrderNotOpeningOrder) {
+  auto q = makeQueue();
+  ASSERT_NE(q, nullptr);
+  RepairCase newer = pendingCase("N9", {"A"}, RepairKind::kBacklog);
+  newer.intent = 9;
+  const int64_t n9 = *q->park(newer);
+  EXPECT_TRUE(q->parked({"A"}));
+  EXPECT_FALSE(q->parkedBefore({"A"}, 5)) << "intent 5 is older than every case of A";
+  EXPECT_FALSE(q->parkedBefore({"A"}, 9));
+  EXPECT_TRUE(q->parkedBefore({"A"}, 10));
+  EXPECT_FALSE(q->parkedBefore({"B"}, 10));
+  RepairCase older = pendingCase("O5", {"A"});
+  older.intent = 5;
+  const int64_t o5 = *q->park(older);
+  ASSERT_GT(o5, n9);
+  EXPECT_EQ(memory_.getCase(o5)->intent, 5u);
+  now_ += milliseconds(10);
+  EXPECT_EQ(q->runOnce(), 1u);
+  EXPECT_EQ(q->runOnce(), 1u);
+  EXPECT_THAT(takeCalls(), ElementsAre("retry O5", "retry N9"));
+  EXPECT_FALSE(q->parked({"A"}));
+}
+
 TEST_F(RepairQueueTest, BackoffDoublesPerAccountUpToTheMaximum) {
   auto q = makeQueue();
   ASSERT_NE(q, nullptr);

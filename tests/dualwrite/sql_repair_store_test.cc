@@ -79,7 +79,7 @@ class RepairStoreTest : public ::testing::TestWithParam<std::string> {
     options_.pool_size = 4;
     auto sql = SqlRepairStore::open(cs_, options_);
     ASSERT_TRUE(sql.ok()) << sql.status().toString();
-    EXPECT_EQ((*sql)->schemaVersion(), 1);
+    EXPECT_EQ((*sql)->schemaVersion(), 2);  // 2: the intent_seq column
     store_ = std::move(*sql);
   }
 
@@ -121,6 +121,7 @@ TEST_P(RepairStoreTest, OpenCaseKeepsEveryFieldAndWritesOpened) {
   in.stage = 3;
   in.primary = 1;
   in.primary_zz = 8;
+  in.intent = 4711;
   in.attempts = 7;                  // ignored
   in.state = RepairState::kClosed;  // ignored
   const int64_t first = open(in);
@@ -143,6 +144,7 @@ TEST_P(RepairStoreTest, OpenCaseKeepsEveryFieldAndWritesOpened) {
   EXPECT_TRUE(c->compare);
   EXPECT_EQ(c->commarea, allBytes());
   EXPECT_EQ(c->primary_zz, 8);
+  EXPECT_EQ(c->intent, 4711u);
   EXPECT_EQ(c->primary_reply, std::string("\x00\x01reply\xff", 8));
   EXPECT_EQ(c->attempts, 0u);
   EXPECT_EQ(c->last_error, "secondary: UNAVAILABLE: connection refused");
