@@ -22,6 +22,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -517,17 +518,7 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start() {
   CB_ASSIGN_OR_RETURN(server->dir_, makeTempDir("cb-mariadb"));
   server->data_dir_ = server->dir_ + "/data";
   server->log_path_ = server->dir_ + "/mariadbd.log";
-  std::vector<std::string> install = {kInstallDb, "--no-defaults", "--datadir=" + server->data_dir_,
-                                      "--auth-root-authentication-method=normal", "--skip-test-db"};
-  if (isRoot()) {
-    install.push_back("--user=root");
-  }
-  CB_ASSIGN_OR_RETURN(CommandResult init, runCommand(install, server->dir_, kInitDeadline));
-  CB_RETURN_IF_ERROR(appendToLog(server->log_path_, "$ mariadb-install-db\n" + init.output));
-  if (!init.succeeded()) {
-    return internalError("mariadb-install-db failed (" + describeWaitStatus(init.wait_status) +
-                         ")\n" + logTail(server->log_path_));
-  }
+  CB_RETURN_IF_ERROR(server->installSystemTables());
   Status launched = okStatus();
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
     launched = server->launch();
@@ -547,6 +538,56 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start() {
   }
   server->startup_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
   return server;
+}
+
+namespace {
+// The lines of a mariadb-install-db transcript that say what went wrong:
+// its own tail is only boilerplate ("Installation of system tables failed").
+std::string errorLines(const std::string& output) {
+  std::istringstream in(output);
+  std::string line;
+  std::string out;
+  while (std::getline(in, line)) {
+    if (line.find("[ERROR]") != std::string::npos || line.find("ERROR ") == 0) {
+      out += line + "\n";
+    }
+  }
+  return out.empty() ? "(no [ERROR] lines in its output)\n" : out;
+}
+}  // namespace
+
+// The bootstrap server gets the same container-safe settings as the real one
+// (no native AIO, a small buffer pool, its own tmpdir): several test
+// processes bootstrap at once and the kernel's AIO contexts are shared. A
+// failed bootstrap is tried once more in a fresh data directory, and both
+// transcripts' errors are reported.
+Status MariaDbServer::installSystemTables() {
+  std::string errors;
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_, ignored);
+    std::vector<std::string> install = {kInstallDb,
+                                        "--no-defaults",
+                                        "--datadir=" + data_dir_,
+                                        "--auth-root-authentication-method=normal",
+                                        "--skip-test-db",
+                                        "--tmpdir=" + dir_,
+                                        "--innodb-use-native-aio=0",
+                                        "--innodb-buffer-pool-size=32M"};
+    if (isRoot()) {
+      install.push_back("--user=root");
+    }
+    CB_ASSIGN_OR_RETURN(CommandResult init, runCommand(install, dir_, kInitDeadline));
+    CB_RETURN_IF_ERROR(appendToLog(log_path_, "$ mariadb-install-db (attempt " +
+                                                  std::to_string(attempt) + ")\n" + init.output));
+    if (init.succeeded()) {
+      return okStatus();
+    }
+    errors += "attempt " + std::to_string(attempt) + ": " + describeWaitStatus(init.wait_status) +
+              "\n" + errorLines(init.output);
+  }
+  return internalError("mariadb-install-db failed twice in " + dir_ + "\n" + errors +
+                       logTail(log_path_));
 }
 
 Status MariaDbServer::launch() {

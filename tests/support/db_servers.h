@@ -107,6 +107,7 @@ class MariaDbServer : public DbServer {
  private:
   MariaDbServer() = default;
   void requestShutdown() override;
+  Status installSystemTables();
   Status launch();
 
   std::string data_dir_;
