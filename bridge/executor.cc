@@ -107,6 +107,13 @@ Executor::Executor(ExecutorOptions options, std::shared_ptr<const mappings::Pack
   for (size_t i = 0; i < n; ++i) {
     workers_.emplace_back([this, i] { work(i); });
   }
+  if (options_.repairs != nullptr) {
+    // A repair case whose primary is still in doubt keeps its accounts
+    // fenced across a restart, until the case's replay answers.
+    for (const dualwrite::RepairCase& c : options_.repairs->inDoubtCases()) {
+      fenceInDoubt(doubtKey(c.intent, c.txn_id), c.accounts);
+    }
+  }
 }
 
 Executor::~Executor() { stop(); }
@@ -138,6 +145,65 @@ ChannelReply Executor::journalUnavailable(RequestInfo& info, const Status& statu
   r.error = adapters::SystemError::kUnavailable;
   r.message = "JOURNAL UNAVAILABLE";
   return r;
+}
+
+ChannelReply Executor::accountInDoubt(RequestInfo& info) {
+  info.outcome = "in_doubt";
+  observer_.onRequest(info);
+  ChannelReply r;
+  r.system_error = true;
+  r.error = adapters::SystemError::kUnavailable;
+  r.message = "ACCOUNT IN DOUBT";
+  return r;
+}
+
+std::string Executor::doubtKey(uint64_t intent, const std::string& txn_id) {
+  return intent != 0 ? "intent " + std::to_string(intent) : "txn " + txn_id;
+}
+
+void Executor::fenceInDoubt(const std::string& key, const std::vector<std::string>& accounts) {
+  std::lock_guard<std::mutex> lock(doubt_mu_);
+  if (!doubt_calls_.emplace(key, accounts).second) {
+    return;
+  }
+  for (const std::string& account : accounts) {
+    ++in_doubt_[account];
+  }
+  doubt_count_.store(doubt_calls_.size());
+}
+
+void Executor::liftInDoubt(const std::string& key) {
+  std::lock_guard<std::mutex> lock(doubt_mu_);
+  auto call = doubt_calls_.find(key);
+  if (call == doubt_calls_.end()) {
+    return;
+  }
+  for (const std::string& account : call->second) {
+    auto it = in_doubt_.find(account);
+    if (it != in_doubt_.end() && --it->second == 0) {
+      in_doubt_.erase(it);
+    }
+  }
+  doubt_calls_.erase(call);
+  doubt_count_.store(doubt_calls_.size());
+}
+
+bool Executor::inDoubt(const std::vector<std::string>& accounts) const {
+  if (doubt_count_.load() == 0) {
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(doubt_mu_);
+  for (const std::string& account : accounts) {
+    if (in_doubt_.count(account) > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t Executor::inDoubtAccounts() const {
+  std::lock_guard<std::mutex> lock(doubt_mu_);
+  return in_doubt_.size();
 }
 
 void Executor::laneAccounts(Job& job) const {
@@ -237,6 +303,10 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   for (size_t stripe : stripes) {
     held.emplace_back(stripes_[stripe]);
   }
+  if (write && r.secondary && inDoubt(accounts)) {
+    // The primary must not apply this before the in-doubt call's replay.
+    return accountInDoubt(info);
+  }
   if (r.mixed) {
     // Both sides must have every earlier call of these accounts first.
     Job fence;
@@ -308,6 +378,9 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
         job.accounts = accounts;
         job.intent = info.intent;
         job.primary_in_doubt = true;
+        // Fenced before the stripes are released: no later write of these
+        // accounts reaches the primary until the replay has answered.
+        fenceInDoubt(doubtKey(info.intent, info.txn_id), accounts);
         enqueue(std::move(job), info);
       }
       // A failed journal leaves the intent unfinished: recovery replays it.
@@ -600,13 +673,18 @@ void Executor::settle(uint64_t intent, dualwrite::SettleReason reason, int64_t r
 }
 
 void Executor::runDurable(Job& job) {
-  if (options_.repairs != nullptr && options_.repairs->parkedBefore(job.accounts, job.intent)) {
-    handOver(job, dualwrite::RepairKind::kParked, "behind the account's pending repair case");
-    return;
-  }
+  // An in-doubt primary is replayed first, even when the account is parked:
+  // its accounts are fenced (no later write reaches the primary) until it
+  // has an answer, and the secondary order is not at stake here.
   if (job.primary_in_doubt) {
     Result<adapters::BackendReply> replayed =
         callWithRetries(job.info.primary, job, nullptr, secondaryRetries());
+    if (!replayed.ok() && replayed.status().code() == StatusCode::kInvalidArgument) {
+      // The primary refuses the request itself: it applied nothing.
+      liftInDoubt(doubtKey(job.intent, job.info.txn_id));
+      settle(job.intent, dualwrite::SettleReason::kNothingToDo);
+      return;
+    }
     if (!replayed.ok()) {
       handOver(job, dualwrite::RepairKind::kSecondaryFailed,
                "primary in doubt, its replay failed: " + replayed.status().toString());
@@ -614,6 +692,9 @@ void Executor::runDurable(Job& job) {
     }
     job.primary_reply = std::move(*replayed);
     job.primary_in_doubt = false;
+    // The primary has placed the call in the account's history: later
+    // writes may follow it.
+    liftInDoubt(doubtKey(job.intent, job.info.txn_id));
     (void)options_.journal->primaryDone({job.intent, dualwrite::PrimaryStatus::kReplied,
                                          job.primary_reply.zz, job.primary_reply.commarea});
     if (job.primary_reply.zz != 0) {
@@ -621,6 +702,10 @@ void Executor::runDurable(Job& job) {
       settle(job.intent, dualwrite::SettleReason::kNothingToDo);
       return;
     }
+  }
+  if (options_.repairs != nullptr && options_.repairs->parkedBefore(job.accounts, job.intent)) {
+    handOver(job, dualwrite::RepairKind::kParked, "behind the account's pending repair case");
+    return;
   }
   CB_CRASH_POINT("before_secondary");
   const auto t0 = Clock::now();
@@ -686,12 +771,21 @@ dualwrite::RetryOutcome Executor::retryRepair(const dualwrite::RepairCase& c) {
   if (job.primary_in_doubt) {
     Result<adapters::BackendReply> replayed =
         callWithRetries(job.info.primary, job, nullptr, Retries{});
+    if (!replayed.ok() && replayed.status().code() == StatusCode::kInvalidArgument) {
+      liftInDoubt(doubtKey(c.intent, c.txn_id));
+      out.done = true;
+      out.agrees = true;
+      out.detail = "the primary refuses the request: nothing to apply (" +
+                   replayed.status().toString() + ")";
+      return out;
+    }
     if (!replayed.ok()) {
       out.detail = "primary replay: " + replayed.status().toString();
       return out;
     }
     job.primary_reply = std::move(*replayed);
     job.primary_in_doubt = false;
+    liftInDoubt(doubtKey(c.intent, c.txn_id));
     if (job.primary_reply.zz != 0) {
       out.done = true;
       out.agrees = true;

@@ -49,7 +49,12 @@
 // queue behind the case, so its postings reach the secondary in order. A
 // primary call that timed out or broke after the request was sent is in
 // doubt: the worker replays it (the primary answers a replay with its first
-// answer, or applies it now) before the secondary call. A journal that
+// answer, or applies it now) before the secondary call. Until that replay
+// has a definite answer the call's accounts are fenced: their writes get
+// CB07 `ACCOUNT IN DOUBT` and reach neither side, so that the primary
+// cannot apply a later write of the account before the replay, and the
+// order the secondary is given (the journal's) is the order the primary
+// applied (docs/dual-write.md). A journal that
 // fails (ENOSPC, EIO) fails closed: the request gets CB07 and nothing is
 // called. recover() re-drives what a crash left unfinished, before the
 // bridge serves. Without an IntentLog, a full queue drops the secondary call
@@ -99,7 +104,8 @@ struct RequestInfo {
   Side primary = Side::kLegacy;
   // "ok" (a reply), "bad_request" (CB02-CB04), "unavailable" (CB07 for the
   // primary), "timeout" (CB07, deadline), "journal_unavailable" (CB07: the
-  // journal failed closed).
+  // journal failed closed), "in_doubt" (CB07: an account of the write has a
+  // primary call in doubt).
   std::string outcome;
   std::chrono::nanoseconds primary_latency{0};
   bool secondary_queued = false;
@@ -178,6 +184,10 @@ class Executor {
   // A repair case replayed by the RepairQueue's worker: the primary first if
   // it was in doubt, then the secondary, compared as usual.
   dualwrite::RetryOutcome retryRepair(const dualwrite::RepairCase& c);
+
+  // Accounts fenced because a primary call of theirs is in doubt (tests,
+  // metrics).
+  size_t inDoubtAccounts() const;
 
   void setStages(std::shared_ptr<const StageTable> stages);
   std::shared_ptr<const StageTable> stages() const;
@@ -263,6 +273,17 @@ class Executor {
   // Opens a repair case for `job` and settles its intent on it.
   void handOver(const Job& job, dualwrite::RepairKind kind, const std::string& why);
   void settle(uint64_t intent, dualwrite::SettleReason reason, int64_t repair_case = 0);
+  // The in-doubt fence: a call whose primary is in doubt fences its
+  // accounts (under their stripes, before they are released) until its
+  // replay has a definite answer. `key` names the call: its intent, or
+  // its txn id for a repair case without one. Idempotent per key.
+  static std::string doubtKey(uint64_t intent, const std::string& txn_id);
+  void fenceInDoubt(const std::string& key, const std::vector<std::string>& accounts);
+  void liftInDoubt(const std::string& key);
+  // Whether any of `accounts` is fenced.
+  bool inDoubt(const std::vector<std::string>& accounts) const;
+  // CB07 for a write to a fenced account.
+  ChannelReply accountInDoubt(RequestInfo& info);
   // The accounts a job's lane follows: the created account of an ACCTOPEN
   // (numbered in the primary's reply), else the request's.
   void laneAccounts(Job& job) const;
@@ -291,9 +312,15 @@ class Executor {
   // Calls in the lanes per account, so that a repair case does not
   // overtake the account's earlier calls.
   std::unordered_map<std::string, int> in_outbox_;  // guarded by mu_
-  size_t queued_ = 0;                               // guarded by mu_: jobs in all lanes
-  int running_ = 0;                                 // guarded by mu_
-  bool stopping_ = false;                           // guarded by mu_
+  // The in-doubt fence: fenced accounts (how many calls fence each), and
+  // the accounts of each fencing call.
+  mutable std::mutex doubt_mu_;
+  std::unordered_map<std::string, int> in_doubt_;                          // guarded by doubt_mu_
+  std::unordered_map<std::string, std::vector<std::string>> doubt_calls_;  // guarded by doubt_mu_
+  std::atomic<size_t> doubt_count_{0};  // doubt_calls_.size(): the hot path reads it unlocked
+  size_t queued_ = 0;                   // guarded by mu_: jobs in all lanes
+  int running_ = 0;                     // guarded by mu_
+  bool stopping_ = false;               // guarded by mu_
   std::atomic<uint64_t> dropped_{0};
   std::vector<std::thread> workers_;
 

@@ -131,6 +131,10 @@ void registerGauges(br::MetricsRegistry& m, br::Executor& executor, br::ChannelL
                     const cb::dualwrite::RepairQueue* repairs) {
   (void)m.gaugeCallback("corebridge_secondary_queue_depth", "Secondary calls queued or running.",
                         {}, [&] { return static_cast<double>(executor.secondaryDepth()); });
+  (void)m.gaugeCallback(
+      "corebridge_in_doubt_accounts",
+      "Accounts fenced because a primary call of theirs is in doubt (their writes get CB07).", {},
+      [&] { return static_cast<double>(executor.inDoubtAccounts()); });
   (void)m.counterCallback("corebridge_secondary_dropped_total",
                           "Secondary calls dropped because the queue was full.", {},
                           [&] { return static_cast<double>(executor.secondaryDropped()); });

@@ -424,6 +424,18 @@ void RepairQueue::stop() {
   }
 }
 
+std::vector<RepairCase> RepairQueue::inDoubtCases() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<RepairCase> out;
+  for (const auto& [intent, id] : order_) {
+    const RepairCase& c = pending_.at(id);
+    if (c.primary_zz < 0) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 RepairStats RepairQueue::stats() const {
   RepairStats s;
   s.opened = opened_count_.load();

@@ -131,6 +131,10 @@ class RepairQueue {
 
   RepairStats stats() const;
 
+  // The pending cases whose primary call is still in doubt (primary_zz < 0),
+  // in replay order: the bridge fences their accounts until they replay.
+  std::vector<RepairCase> inDoubtCases() const;
+
  private:
   struct Lane {                 // per parked account
     std::set<int64_t> pending;  // open pending case ids

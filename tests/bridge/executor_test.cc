@@ -523,6 +523,92 @@ TEST_F(DurableExecutorTest, AnInDoubtPrimaryIsReplayedBeforeTheSecondary) {
   EXPECT_EQ(journal_->stats().unsettled, 0U);
 }
 
+// The crash test's deadlock: a primary call in doubt (the request was sent,
+// no answer) whose replay fails for a while. Until a replay answers, the
+// account's writes are refused before either side is called, so that the
+// primary cannot apply them ahead of the in-doubt call: the secondary then
+// sees the account's history in the primary's order.
+TEST_F(DurableExecutorTest, AnAccountIsFencedWhileAPrimaryCallOfItIsInDoubt) {
+  std::atomic<bool> legacy_up{false};
+  std::atomic<int> legacy_calls{0};
+  legacy_.setAnswer(
+      [&](std::string_view, std::string_view commarea) -> Result<adapters::BackendReply> {
+        if (legacy_calls.fetch_add(1) == 0) {
+          return deadlineExceeded("legacy: no reply before the deadline; the request was sent");
+        }
+        if (!legacy_up.load()) {
+          return unavailable("legacy: connection reset; the request was sent");
+        }
+        return adapters::BackendReply{0, std::string(commarea)};
+      });
+  Executor& ex = durable(Stage::kDualWrite);
+  EXPECT_TRUE(ex.handle("ACCTPOST", postWithId("F-1", kSavings)).system_error);
+  ex.drain();  // the worker's replays fail: a repair case, the primary still in doubt
+  EXPECT_EQ(repairs_->stats().open_by_kind["secondary_failed"], 1U);
+  EXPECT_EQ(ex.inDoubtAccounts(), 1U);
+  legacy_up = true;
+  const int calls_before = legacy_calls.load();
+  const ChannelReply fenced = ex.handle("ACCTPOST", postWithId("F-2", kSavings));
+  EXPECT_TRUE(fenced.system_error);
+  EXPECT_EQ(fenced.error, adapters::SystemError::kUnavailable);
+  EXPECT_EQ(fenced.message, "ACCOUNT IN DOUBT");
+  EXPECT_EQ(observer_.requests.back().outcome, "in_doubt");
+  EXPECT_EQ(legacy_calls.load(), calls_before) << "a fenced write reaches neither side";
+  EXPECT_EQ(journal_->stats().begun, 1U) << "nor the journal";
+  // Reads, and other accounts' writes, are not fenced.
+  EXPECT_FALSE(ex.handle("ACCTINQ", inquiry(kSavings)).system_error);
+  EXPECT_FALSE(ex.handle("ACCTPOST", postWithId("F-9", "100010000025")).system_error);
+  ex.drain();
+
+  // The repair worker replays F-1: its answer lifts the fence.
+  for (int i = 0; i < 50 && repairs_->stats().open > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    repairs_->runOnce();
+  }
+  EXPECT_EQ(repairs_->stats().open, 0U);
+  EXPECT_EQ(ex.inDoubtAccounts(), 0U);
+  EXPECT_FALSE(ex.handle("ACCTPOST", postWithId("F-3", kSavings)).system_error);
+  ex.drain();
+  std::vector<std::string> to_new;
+  for (const auto& call : new_.calls()) {
+    if (call.trancode == "ACCTPOST") {
+      to_new.push_back(call.commarea);
+    }
+  }
+  ASSERT_EQ(to_new.size(), 3U);
+  EXPECT_EQ(to_new[0], postWithId("F-9", "100010000025"));
+  EXPECT_EQ(to_new[1], postWithId("F-1", kSavings));
+  EXPECT_EQ(to_new[2], postWithId("F-3", kSavings));
+}
+
+// A restart keeps the fence of a repair case whose primary is in doubt.
+TEST_F(DurableExecutorTest, AnInDoubtRepairCaseFencesItsAccountAfterARestart) {
+  dualwrite::RepairCase c;
+  c.kind = dualwrite::RepairKind::kSecondaryFailed;
+  c.product_line = "SAVINGS";
+  c.account = kSavings;
+  c.accounts = {kSavings};
+  c.trancode = "ACCTPOST";
+  c.txn_id = "R-1";
+  c.stage = static_cast<int>(Stage::kDualWrite);
+  c.primary = 0;
+  c.commarea = postWithId("R-1", kSavings);
+  c.primary_zz = -1;
+  c.intent = 7;
+  ASSERT_TRUE(repairs_->park(c).ok());
+  Executor& ex = durable(Stage::kDualWrite);
+  EXPECT_EQ(ex.inDoubtAccounts(), 1U);
+  EXPECT_EQ(ex.handle("ACCTPOST", postWithId("R-2", kSavings)).message, "ACCOUNT IN DOUBT");
+  for (int i = 0; i < 50 && repairs_->stats().open > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    repairs_->runOnce();
+  }
+  EXPECT_EQ(ex.inDoubtAccounts(), 0U);
+  EXPECT_FALSE(ex.handle("ACCTPOST", postWithId("R-3", kSavings)).system_error);
+  ex.drain();
+  EXPECT_EQ(repairs_->stats().open, 0U);
+}
+
 TEST_F(DurableExecutorTest, ARequestThatWasNotSentIsNotReplayed) {
   legacy_.setAnswer([](std::string_view, std::string_view) -> Result<adapters::BackendReply> {
     return unavailable("legacy: connect failed: refused; the request was not sent");
