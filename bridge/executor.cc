@@ -157,6 +157,43 @@ ChannelReply Executor::accountInDoubt(RequestInfo& info) {
   return r;
 }
 
+ChannelReply Executor::accountBehind(RequestInfo& info, Side primary) {
+  info.outcome = "behind";
+  observer_.onRequest(info);
+  ChannelReply r;
+  r.system_error = true;
+  r.error = adapters::SystemError::kUnavailable;
+  r.message = "ACCOUNT BEHIND ON " + std::string(primary == Side::kLegacy ? "LEGACY" : "NEW");
+  return r;
+}
+
+bool Executor::primaryHasHistory(const std::vector<std::string>& accounts, Side primary,
+                                 const RequestInfo& info) {
+  const int side = sideCode(primary);
+  auto owedInOutbox = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::any_of(accounts.begin(), accounts.end(),
+                       [&](const std::string& a) { return owed_[side].count(a) > 0; });
+  };
+  if (owedInOutbox()) {
+    // An earlier call of the account to this side is still in the outbox
+    // (a write-through that timed out, a call from before a stage change):
+    // wait for the lanes, as a transaction split by the ramp does.
+    Job fence;
+    fence.fence = true;
+    fence.info = info;
+    fence.info.primary = otherSide(primary);
+    fence.accounts = accounts;
+    RequestInfo ignored;
+    enqueueAndWait(std::move(fence), ignored, timeoutOf(primary));
+    if (owedInOutbox()) {
+      return false;
+    }
+  }
+  // A pending repair case still owes this side an earlier call.
+  return options_.repairs == nullptr || !options_.repairs->owesSide(accounts, side);
+}
+
 std::string Executor::doubtKey(uint64_t intent, const std::string& txn_id) {
   return intent != 0 ? "intent " + std::to_string(intent) : "txn " + txn_id;
 }
@@ -316,6 +353,9 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     RequestInfo ignored;
     enqueueAndWait(std::move(fence), ignored, timeoutOf(Side::kNew) + timeoutOf(Side::kLegacy));
   }
+  if (write && r.secondary && !primaryHasHistory(accounts, r.primary, info)) {
+    return accountBehind(info, r.primary);
+  }
   // Durable dual-write: the intent is on disk before the primary is called.
   const bool durable = options_.journal != nullptr && write && r.secondary;
   if (durable) {
@@ -449,6 +489,9 @@ void Executor::enqueue(Job job, RequestInfo& info) {
       job.info.secondary_queued = true;
       for (const std::string& account : job.accounts) {
         ++in_outbox_[account];
+        if (!job.fence) {
+          ++owed_[sideCode(otherSide(job.info.primary))][account];
+        }
       }
       if (jobs == 2) {
         job.barrier = std::make_shared<Barrier>();
@@ -521,10 +564,15 @@ void Executor::work(size_t lane) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!job.marker && job.info.secondary_queued) {  // calls and fences counted in enqueue
+        auto& owed = owed_[sideCode(otherSide(job.info.primary))];
         for (const std::string& account : job.accounts) {
           auto it = in_outbox_.find(account);
           if (it != in_outbox_.end() && --it->second == 0) {
             in_outbox_.erase(it);
+          }
+          auto o = owed.find(account);
+          if (!job.fence && o != owed.end() && --o->second == 0) {
+            owed.erase(o);
           }
         }
       }

@@ -105,7 +105,8 @@ struct RequestInfo {
   // "ok" (a reply), "bad_request" (CB02-CB04), "unavailable" (CB07 for the
   // primary), "timeout" (CB07, deadline), "journal_unavailable" (CB07: the
   // journal failed closed), "in_doubt" (CB07: an account of the write has a
-  // primary call in doubt).
+  // primary call in doubt), "behind" (CB07: the primary lacks an earlier
+  // call of an account of the write).
   std::string outcome;
   std::chrono::nanoseconds primary_latency{0};
   bool secondary_queued = false;
@@ -284,6 +285,16 @@ class Executor {
   bool inDoubt(const std::vector<std::string>& accounts) const;
   // CB07 for a write to a fenced account.
   ChannelReply accountInDoubt(RequestInfo& info);
+  // Whether `primary` holds every earlier call of `accounts`: none is in the
+  // outbox for it (waited for, up to the primary's timeout) nor in a pending
+  // repair case that owes it one. Otherwise the write would be applied there
+  // ahead of its account's history (at NEW_PRIMARY: after an ACCTOPEN whose
+  // write-through to the new core timed out).
+  bool primaryHasHistory(const std::vector<std::string>& accounts, Side primary,
+                         const RequestInfo& info);
+  // CB07 `ACCOUNT BEHIND ON NEW|LEGACY` for a write whose primary lacks
+  // an earlier call of its account.
+  ChannelReply accountBehind(RequestInfo& info, Side primary);
   // The accounts a job's lane follows: the created account of an ACCTOPEN
   // (numbered in the primary's reply), else the request's.
   void laneAccounts(Job& job) const;
@@ -312,6 +323,8 @@ class Executor {
   // Calls in the lanes per account, so that a repair case does not
   // overtake the account's earlier calls.
   std::unordered_map<std::string, int> in_outbox_;  // guarded by mu_
+  // The same, per side the calls go to (0 legacy, 1 new); fences excluded.
+  std::array<std::unordered_map<std::string, int>, 2> owed_;  // guarded by mu_
   // The in-doubt fence: fenced accounts (how many calls fence each), and
   // the accounts of each fencing call.
   mutable std::mutex doubt_mu_;

@@ -149,6 +149,21 @@ bool RepairQueue::parkedBefore(const std::vector<std::string>& accounts, uint64_
   });
 }
 
+bool RepairQueue::owesSide(const std::vector<std::string>& accounts, int side) const {
+  if (parked_accounts_.load() == 0) {
+    return false;
+  }
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return std::any_of(accounts.begin(), accounts.end(), [&](const std::string& a) {
+    auto lane = lanes_.find(a);
+    return lane != lanes_.end() &&
+           std::any_of(lane->second.pending.begin(), lane->second.pending.end(), [&](int64_t id) {
+             const RepairCase& c = pending_.at(id);
+             return c.primary != side || c.primary_zz < 0;
+           });
+  });
+}
+
 Result<int64_t> RepairQueue::park(const RepairCase& c) {
   if (!isPendingKind(c.kind)) {
     return invalidArgument("park() takes a pending case, not a divergence (noteDivergence)");

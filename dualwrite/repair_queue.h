@@ -106,6 +106,13 @@ class RepairQueue {
   // when a newer call found it full) goes ahead of them.
   bool parkedBefore(const std::vector<std::string>& accounts, uint64_t intent) const;
 
+  // Whether any of `accounts` has a pending case that still owes side
+  // `side` (0 legacy, 1 new) a call: one whose primary is the other side, or
+  // whose primary is in doubt. A write whose primary is `side` must not be
+  // applied there before it (the side would see the account's history out
+  // of order).
+  bool owesSide(const std::vector<std::string>& accounts, int side) const;
+
   // Opens a pending case (kind secondary_failed, backlog or parked) and parks
   // its accounts; returns its id. InvalidArgument for kind divergence; the
   // store's error, with nothing parked.

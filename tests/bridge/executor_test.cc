@@ -581,6 +581,65 @@ TEST_F(DurableExecutorTest, AnAccountIsFencedWhileAPrimaryCallOfItIsInDoubt) {
   EXPECT_EQ(to_new[2], postWithId("F-3", kSavings));
 }
 
+// At NEW_PRIMARY an ACCTOPEN runs as SHADOW, its new-side call on the
+// request path. When that call fails, the new core lacks the account while
+// the channel holds its number: the account's writes, whose primary is now
+// the new core, are refused until the repair queue has replayed the open.
+TEST_F(DurableExecutorTest, AWriteWaitsUntilItsPrimaryHasTheAccountsHistory) {
+  std::string opened;
+  ASSERT_TRUE(codecs_
+                  ->request(Txn::kOpen,
+                            {BankCodecs::text("CA-TXN-ID", "O-1"),
+                             BankCodecs::text("OPN-PRODUCT-CODE", "SAVB"),
+                             BankCodecs::number("OPN-BRANCH", *Decimal::parse("1")),
+                             BankCodecs::number("OPN-ACCT-NUMBER", *Decimal::parse(kSavings))},
+                            &opened)
+                  .ok());
+  legacy_.setAnswer(
+      [&](std::string_view trancode, std::string_view commarea) -> Result<adapters::BackendReply> {
+        return adapters::BackendReply{0, trancode == "ACCTOPEN" ? opened : std::string(commarea)};
+      });
+  std::atomic<bool> new_up{false};
+  new_.setAnswer(
+      [&](std::string_view, std::string_view commarea) -> Result<adapters::BackendReply> {
+        if (!new_up.load()) {
+          return deadlineExceeded("newcore: timed out");
+        }
+        return adapters::BackendReply{0, std::string(commarea)};
+      });
+  Executor& ex = durable(Stage::kNewPrimary);
+  std::string open;
+  ASSERT_TRUE(codecs_
+                  ->request(Txn::kOpen,
+                            {BankCodecs::text("CA-TXN-ID", "O-1"),
+                             BankCodecs::text("OPN-PRODUCT-CODE", "SAVB"),
+                             BankCodecs::number("OPN-BRANCH", *Decimal::parse("1"))},
+                            &open)
+                  .ok());
+  ASSERT_FALSE(ex.handle("ACCTOPEN", open).system_error) << "legacy opened it";
+  ex.drain();
+  ASSERT_EQ(repairs_->stats().open_by_kind["secondary_failed"], 1U);
+  const size_t new_calls = new_.callCount();
+  const ChannelReply behind = ex.handle("ACCTPOST", postWithId("O-2", kSavings));
+  EXPECT_TRUE(behind.system_error);
+  EXPECT_EQ(behind.message, "ACCOUNT BEHIND ON NEW");
+  EXPECT_EQ(observer_.requests.back().outcome, "behind");
+  EXPECT_EQ(new_.callCount(), new_calls) << "the post reached neither side";
+
+  new_up = true;
+  for (int i = 0; i < 50 && repairs_->stats().open > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    repairs_->runOnce();
+  }
+  EXPECT_EQ(repairs_->stats().open, 0U);
+  EXPECT_FALSE(ex.handle("ACCTPOST", postWithId("O-3", kSavings)).system_error);
+  ex.drain();
+  const auto calls = new_.calls();
+  ASSERT_GE(calls.size(), 2U);
+  EXPECT_EQ(calls[calls.size() - 2].trancode, "ACCTOPEN");
+  EXPECT_EQ(calls.back().trancode, "ACCTPOST");
+}
+
 // A restart keeps the fence of a repair case whose primary is in doubt.
 TEST_F(DurableExecutorTest, AnInDoubtRepairCaseFencesItsAccountAfterARestart) {
   dualwrite::RepairCase c;

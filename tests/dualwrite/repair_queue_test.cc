@@ -150,6 +150,36 @@ TEST_F(RepairQueueTest, ParkMarksEveryAccountOfTheCall) {
             StatusCode::kInvalidArgument);
 }
 
+// Which side a pending case still owes a call, and which cases keep their
+// primary in doubt: the executor's fences (bridge/executor.h).
+TEST_F(RepairQueueTest, ACaseOwesItsSecondarySideAndAnInDoubtCaseBothSides) {
+  auto q = makeQueue();
+  ASSERT_NE(q, nullptr);
+  EXPECT_FALSE(q->owesSide({"A"}, 0));
+  RepairCase to_new = pendingCase("T1", {"A"});
+  to_new.primary = 0;  // legacy primary: the replay goes to the new core
+  ASSERT_TRUE(q->park(to_new).ok());
+  EXPECT_TRUE(q->owesSide({"A"}, 1));
+  EXPECT_FALSE(q->owesSide({"A"}, 0));
+  EXPECT_FALSE(q->owesSide({"B"}, 1));
+  EXPECT_TRUE(q->inDoubtCases().empty());
+  RepairCase doubt = pendingCase("T2", {"B", "C"});
+  doubt.primary = 1;
+  doubt.primary_zz = -1;  // the primary's call is replayed first
+  doubt.intent = 9;
+  ASSERT_TRUE(q->park(doubt).ok());
+  EXPECT_TRUE(q->owesSide({"C"}, 1));
+  EXPECT_TRUE(q->owesSide({"C"}, 0));
+  const std::vector<RepairCase> in_doubt = q->inDoubtCases();
+  ASSERT_EQ(in_doubt.size(), 1U);
+  EXPECT_EQ(in_doubt[0].txn_id, "T2");
+  EXPECT_EQ(in_doubt[0].accounts, (std::vector<std::string>{"B", "C"}));
+  now_ += milliseconds(100);
+  q->runOnce();  // both replay and close
+  EXPECT_FALSE(q->owesSide({"A", "B", "C"}, 1));
+  EXPECT_TRUE(q->inDoubtCases().empty());
+}
+
 TEST_F(RepairQueueTest, AFailingCaseHoldsBackItsAccountOnly) {
   auto q = makeQueue();
   ASSERT_NE(q, nullptr);
