@@ -47,6 +47,27 @@ std::string textOf(const mappings::PackTransaction& transaction, const mappings:
   return v == nullptr || v->kind != mappings::Value::Kind::kText ? "" : trimmedRight(v->text);
 }
 
+// The business return code of a reply (the pack's return_code_field):
+// 0 for success; -1 when the reply does not decode or lacks the field
+// (then it is treated as not known to be a refusal).
+int64_t returnCodeOf(const mappings::PackTransaction& transaction,
+                     const adapters::BackendReply& reply) {
+  mappings::Record record;
+  if (transaction.return_code_field.empty() ||
+      !transaction.codec
+           ->decode(reinterpret_cast<const uint8_t*>(reply.commarea.data()), reply.commarea.size(),
+                    &record)
+           .ok()) {
+    return -1;
+  }
+  const int index = transaction.layout->find(transaction.return_code_field);
+  const mappings::Value* v = index == mappings::kNoIndex ? nullptr : record.first(index);
+  if (v == nullptr || v->kind != mappings::Value::Kind::kNumber || v->number.scale != 0) {
+    return -1;
+  }
+  return static_cast<int64_t>(v->number.unscaled);
+}
+
 std::string join(const std::vector<std::string>& items, char separator) {
   std::string out;
   for (const std::string& item : items) {
@@ -840,6 +861,17 @@ dualwrite::RetryOutcome Executor::retryRepair(const dualwrite::RepairCase& c) {
       out.detail = "the primary answered a system error: nothing to apply";
       return out;
     }
+  }
+  if (const int64_t rc = returnCodeOf(*job.transaction, job.primary_reply); rc > 0) {
+    // The primary refused it, so there is nothing to apply. A late call is
+    // not sent: the secondary would decide it on a later state of the
+    // account (a backfill snapshot taken since, say) and could apply what
+    // the primary refused.
+    out.done = true;
+    out.agrees = true;
+    out.detail = "the primary refused it (return code " + std::to_string(rc) +
+                 "): nothing to apply, not sent late";
+    return out;
   }
   const auto t0 = Clock::now();
   Result<adapters::BackendReply> reply =

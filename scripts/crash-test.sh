@@ -13,18 +13,23 @@
 #   4 truncate the bridge SIGKILLed after a burst; for every byte offset
 #              within the journal's last --truncate-records records a bridge
 #              recovers a copy cut there and drains
+# and once, on a bank of its own (stage dir BACKFILL):
+#   5 backfill legacy-only traffic, then every line put at DUAL_WRITE
+#              (SIGHUP) under load, the legacy EXTRACT taken and loaded by
+#              bridgectl backfill while the channels keep posting; checked
+#              with crash-check --backfilled
 #
 #   scripts/crash-test.sh [--kills N] [--stage DUAL_WRITE|NEW_PRIMARY|both]
 #                         [--seconds S] [--keep DIR] [--short] [--build DIR]
 #                         [--stop-seconds S] [--truncate-records K] [--truncate-step B]
-#                         [--phases "1 2 3 4"]
-# --short (make test): phases 1 and 4 only, one kill at each label and 3 at
-# random per stage, a few cuts of the last 2 records; about a minute.
+#                         [--phases "1 2 3 4 5"]
+# --short (make test): phases 1, 4 and 5 only, one kill at each label and 3
+# at random per stage, a few cuts of the last 2 records; about a minute.
 # Exit 0 only if every check of every phase passed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
-phases="1 2 3 4" kills=100 stages=both seconds=5 keep="" stop_secs=30 trunc_records=3 trunc_step=1
+phases="1 2 3 4 5" kills=100 stages=both seconds=5 keep="" stop_secs=30 trunc_records=3 trunc_step=1
 label_kills=1
 while [ $# -gt 0 ]; do
   case $1 in
@@ -37,7 +42,7 @@ while [ $# -gt 0 ]; do
     --truncate-records) trunc_records=$2; shift 2 ;;
     --truncate-step) trunc_step=$2; shift 2 ;;
     --phases) phases=$2; shift 2 ;;
-    --short) phases="1 4"; kills=3; seconds=3; stop_secs=3; trunc_records=2; trunc_step=0; shift ;;
+    --short) phases="1 4 5"; kills=3; seconds=3; stop_secs=3; trunc_records=2; trunc_step=0; shift ;;
     -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "crash-test: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -49,7 +54,7 @@ case $stages in
 esac
 bin=$build/bin
 for f in "$bin/corebridge" "$bin/legacy-host" "$bin/newcore" "$bin/channel-sim" \
-  "$bin/crash-check" "$build/cobol/EXTRACT"; do
+  "$bin/crash-check" "$bin/bridgectl" "$build/cobol/EXTRACT"; do
   [ -x "$f" ] || { echo "crash-test: FAIL: $f is missing (build it first: make)" >&2; exit 1; }
 done
 dir=${keep:-$(mktemp -d /tmp/crash-test.XXXXXX)}
@@ -185,14 +190,14 @@ drain() {  # waits until nothing is pending; false (metrics printed) after 180 s
     "$sd/metrics.txt" >&2 || true
   return 1
 }
-check() {  # STAGE PHASE KILLS: extract, crash-check, one summary row
+check() {  # STAGE PHASE KILLS [CRASH-CHECK FLAGS]: extract, crash-check, one summary row
   local out
   out=$sd/check.${2%% *}
   BANK_DATA_DIR=$sd/bank "$build/cobol/EXTRACT" "$business_date" "$out.extract.dat" \
     > "$out.extract.log" 2>&1 || { echo "EXTRACT failed: $out.extract.log" >&2; }
   local rc=0
   (cd "$root" && "$bin/crash-check" --legacy-extract "$out.extract.dat" \
-    --new-store "Driver=SQLite3;Database=$sd/newcore.db" --ack-log "$sd/acks.tsv") \
+    --new-store "Driver=SQLite3;Database=$sd/newcore.db" --ack-log "$sd/acks.tsv" ${4:-}) \
     > "$out.txt" 2>&1 || rc=$?
   sed 's/^/     /' "$out.txt"
   local acked passed
@@ -331,10 +336,52 @@ PY
   wait "$newcore_pid" "$legacy_pid" 2>/dev/null || true
 }
 
+# Phase 5: the backfill meets live dual-writes at the watermark
+# (docs/backfill.md's procedure, through the real processes).
+run_backfill() {
+  sd=$dir/BACKFILL
+  mkdir -p "$sd"
+  lport=$(free_port) nport=$(free_port) bport=$(free_port) aport=$(free_port)
+  echo "== BACKFILL: legacy-host :$lport, newcore :$nport (SQLite, empty), corebridge :$bport; $sd"
+  start_legacy
+  start_newcore
+  write_config LEGACY_ONLY "$sd/journal"
+  start_bridge
+  start_load BACKFILL
+  sleep 3  # history the new core never saw: accounts opened and posted in legacy only
+  write_config DUAL_WRITE "$sd/journal"
+  kill -HUP "$bridge_pid"
+  sleep 1  # writes now go to the new core too; its unloaded accounts wait in the repair queue
+  local ok=1 line
+  BANK_DATA_DIR=$sd/bank "$build/cobol/EXTRACT" "$business_date" "$sd/backfill.extract.dat" \
+    > "$sd/backfill.extract.log" 2>&1 || { ok=0; echo "   EXTRACT failed: $sd/backfill.extract.log" >&2; }
+  for line in SAVINGS CHECKING TERM_DEPOSIT LOAN; do
+    [ "$ok" = 1 ] || break
+    (cd "$root" && "$bin/bridgectl" backfill --product-line "$line" \
+      --extract "$sd/backfill.extract.dat" --newcore "127.0.0.1:$nport" \
+      --checkpoint "$sd/backfill.$line.ckpt" --batch 50 --quiet) >> "$sd/backfill.log" 2>&1 ||
+      { ok=0; echo "   bridgectl backfill --product-line $line failed: $sd/backfill.log" >&2; }
+  done
+  [ "$ok" = 1 ] || failures=$((failures + 1))
+  grep -h "^  \(created\|updated\|ignored_stale\)" "$sd/backfill.log" 2>/dev/null |
+    awk '{n[$1] += $2} END {printf "   backfill: created %d, updated %d, ignored_stale %d\n", n["created"], n["updated"], n["ignored_stale"]}'
+  sleep 2  # dual-writes go on after the load
+  stop_load
+  drain || failures=$((failures + 1))
+  check BACKFILL "5 backfill racing DUAL_WRITE" 0 --backfilled
+  kill -TERM "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
+  wait "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
+}
+
 total_kills=0
-for stage in $stages; do
-  run_stage "$stage"
-done
+if has_phase 1 || has_phase 2 || has_phase 3 || has_phase 4; then
+  for stage in $stages; do
+    run_stage "$stage"
+  done
+fi
+if has_phase 5; then
+  run_backfill
+fi
 elapsed=$(( $(date +%s) - start_time ))
 echo
 printf '%-12s %-44s %6s %9s %7s  %s\n' stage variant kills "acked" checks result

@@ -640,6 +640,41 @@ TEST_F(DurableExecutorTest, AWriteWaitsUntilItsPrimaryHasTheAccountsHistory) {
   EXPECT_EQ(calls.back().trancode, "ACCTPOST");
 }
 
+// A write the primary refused changes nothing there; replayed late from the
+// repair queue it is not sent: the secondary would decide it on a later
+// state of the account (a backfill snapshot taken since) and might apply it.
+TEST_F(DurableExecutorTest, ARefusalReplayedLateIsNotSent) {
+  Executor& ex = durable(Stage::kDualWrite);
+  std::string refused;
+  ASSERT_TRUE(codecs_
+                  ->request(Txn::kPost,
+                            {BankCodecs::text("CA-TXN-ID", "L-1"),
+                             BankCodecs::number("CA-RETURN-CODE", *Decimal::parse("20")),
+                             BankCodecs::number("PST-ACCT-NUMBER", *Decimal::parse(kSavings)),
+                             BankCodecs::text("PST-DR-CR-CODE", "D"),
+                             BankCodecs::number("PST-AMOUNT", *Decimal::parse("1.00"))},
+                            &refused)
+                  .ok());
+  dualwrite::RepairCase c;
+  c.kind = dualwrite::RepairKind::kParked;
+  c.account = kSavings;
+  c.accounts = {kSavings};
+  c.trancode = "ACCTPOST";
+  c.txn_id = "L-1";
+  c.stage = static_cast<int>(Stage::kDualWrite);
+  c.commarea = postWithId("L-1", kSavings);
+  c.primary_reply = refused;
+  const dualwrite::RetryOutcome out = ex.retryRepair(c);
+  EXPECT_TRUE(out.done);
+  EXPECT_TRUE(out.agrees);
+  EXPECT_NE(out.detail.find("return code 20"), std::string::npos) << out.detail;
+  EXPECT_EQ(new_.callCount(), 0U);
+  // An accepted one is sent.
+  c.primary_reply = c.commarea;
+  EXPECT_TRUE(ex.retryRepair(c).done);
+  EXPECT_EQ(new_.callCount(), 1U);
+}
+
 // A restart keeps the fence of a repair case whose primary is in doubt.
 TEST_F(DurableExecutorTest, AnInDoubtRepairCaseFencesItsAccountAfterARestart) {
   dualwrite::RepairCase c;

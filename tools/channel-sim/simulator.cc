@@ -270,8 +270,9 @@ class Worker {
   }
 
   // Sends one framed request and waits for its reply, resending the same
-  // bytes (so the same transaction id) after a timeout or a dropped
-  // connection. False, counted as an error, when every attempt failed.
+  // bytes (so the same transaction id) after a timeout, a dropped
+  // connection or a CB07 reply. False, counted as an error, when every
+  // attempt failed.
   bool exchange(std::string_view bytes, const char* op, adapters::Frame* frame) {
     ++tally_.requests;
     ++tally_.by_operation[op];
@@ -282,6 +283,13 @@ class Worker {
       }
       auto t0 = Clock::now();
       if (conn_.callRaw(bytes, frame).ok()) {
+        // CB07 (the host cannot serve now, the outcome unknown): a channel
+        // asks again with the same transaction id, which the host answers
+        // as it answered the first time it applied it.
+        if (frame->zz == static_cast<uint16_t>(adapters::SystemError::kUnavailable) &&
+            attempt < o_.retries) {
+          continue;
+        }
         tally_.latencies_us.push_back(static_cast<uint32_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
         return true;
