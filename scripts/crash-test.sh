@@ -9,7 +9,9 @@
 #   1 bridge   SIGKILL at each labelled step (COREBRIDGE_CRASH_AT) and at
 #              random moments (50-800 ms after each restart), same port
 #   2 backends legacy-host and newcore SIGKILLed and restarted mid-run
-#   3 stop     newcore stopped (SIGSTOP) for --stop-seconds under load
+#   3 stop     the new store's server stopped (SIGSTOP) for --stop-seconds
+#              under load: newcore itself on SQLite, the PostgreSQL server
+#              (postmaster and backends) with --store postgres
 #   4 truncate the bridge SIGKILLed after a burst; for every byte offset
 #              within the journal's last --truncate-records records a bridge
 #              recovers a copy cut there and drains
@@ -22,7 +24,7 @@
 #   scripts/crash-test.sh [--kills N] [--stage DUAL_WRITE|NEW_PRIMARY|both]
 #                         [--seconds S] [--keep DIR] [--short] [--build DIR]
 #                         [--stop-seconds S] [--truncate-records K] [--truncate-step B]
-#                         [--phases "1 2 3 4 5"]
+#                         [--phases "1 2 3 4 5"] [--store sqlite|postgres]
 # --short (make test): phases 1, 4 and 5 only, one kill at each label and 3
 # at random per stage, a few cuts of the last 2 records; about a minute.
 # Exit 0 only if every check of every phase passed.
@@ -30,7 +32,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 phases="1 2 3 4 5" kills=100 stages=both seconds=5 keep="" stop_secs=30 trunc_records=3 trunc_step=1
-label_kills=1
+label_kills=1 store=sqlite
 while [ $# -gt 0 ]; do
   case $1 in
     --kills) kills=$2; shift 2 ;;
@@ -42,11 +44,16 @@ while [ $# -gt 0 ]; do
     --truncate-records) trunc_records=$2; shift 2 ;;
     --truncate-step) trunc_step=$2; shift 2 ;;
     --phases) phases=$2; shift 2 ;;
+    --store) store=$2; shift 2 ;;
     --short) phases="1 4 5"; kills=3; seconds=3; stop_secs=3; trunc_records=2; trunc_step=0; shift ;;
     -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "crash-test: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+case $store in
+  sqlite | postgres) ;;
+  *) echo "crash-test: --store sqlite|postgres" >&2; exit 2 ;;
+esac
 case $stages in
   both) stages="DUAL_WRITE NEW_PRIMARY" ;;
   DUAL_WRITE | NEW_PRIMARY) ;;
@@ -69,9 +76,14 @@ summary=$dir/summary.txt
 : > "$summary"
 failures=0
 
-pids=()
+pids=() pg_stops=()
 cleanup() {
   for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -9 "$p" 2>/dev/null || true; done
+  for d in "${pg_stops[@]}"; do
+    [ -f "$d/postmaster.pid" ] && pkill -CONT -P "$(head -1 "$d/postmaster.pid")" 2>/dev/null
+    [ -f "$d/postmaster.pid" ] && kill -CONT "$(head -1 "$d/postmaster.pid")" 2>/dev/null
+    as_pg "$pg_bindir/pg_ctl" -D "$d" -m immediate stop > /dev/null 2>&1 || true
+  done
 }
 trap cleanup EXIT
 
@@ -99,9 +111,36 @@ start_legacy() {
   wait_line "$sd/legacy-host.$starts.out" "listening on" "$legacy_pid" ||
     { echo "legacy-host did not start; see $sd/legacy-host.log" >&2; exit 1; }
 }
+# --store postgres: one PostgreSQL server per stage folder, durable (fsync
+# on), as the postgres user (it refuses root; ../shared/NOTES.md).
+pg_bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_postgres() {
+  [ -x "$pg_bindir/pg_ctl" ] || { echo "crash-test: FAIL: no PostgreSQL server (make deps)" >&2; exit 1; }
+  pgport=$(free_port)
+  mkdir -p "$sd/pg"
+  [ "$(id -u)" = 0 ] && chown postgres "$sd/pg"
+  as_pg "$pg_bindir/initdb" -D "$sd/pg/data" -U postgres --auth=trust --encoding=UTF8 \
+    --locale=C > "$sd/pg.init.log" 2>&1 || { echo "initdb failed: $sd/pg.init.log" >&2; exit 1; }
+  as_pg "$pg_bindir/pg_ctl" -D "$sd/pg/data" -l "$sd/pg/postgres.log" -w \
+    -o "-p $pgport -k $sd/pg -c listen_addresses=127.0.0.1" start > "$sd/pg.start.log" 2>&1 ||
+    { echo "PostgreSQL did not start: $sd/pg/postgres.log" >&2; exit 1; }
+  pg_pid=$(head -1 "$sd/pg/data/postmaster.pid")
+  pg_stops+=("$sd/pg/data")
+  "$pg_bindir/psql" -X -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres \
+    -c "CREATE DATABASE newcore" > /dev/null || { echo "CREATE DATABASE failed" >&2; exit 1; }
+}
+pg_processes() { echo "$pg_pid" $(pgrep -P "$pg_pid"); }
+new_dsn() {
+  if [ "$store" = postgres ]; then
+    echo "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=$pgport;Database=newcore;Uid=postgres;Pwd=;"
+  else
+    echo "Driver=SQLite3;Database=$sd/newcore.db"
+  fi
+}
 start_newcore() {
   starts=$((starts + 1))
-  "$bin/newcore" --port "$nport" --dsn "Driver=SQLite3;Database=$sd/newcore.db" \
+  "$bin/newcore" --port "$nport" --dsn "$(new_dsn)" \
     > "$sd/newcore.$starts.out" 2>> "$sd/newcore.log" &
   newcore_pid=$!
   pids+=("$newcore_pid")
@@ -197,7 +236,7 @@ check() {  # STAGE PHASE KILLS [CRASH-CHECK FLAGS]: extract, crash-check, one su
     > "$out.extract.log" 2>&1 || { echo "EXTRACT failed: $out.extract.log" >&2; }
   local rc=0
   (cd "$root" && "$bin/crash-check" --legacy-extract "$out.extract.dat" \
-    --new-store "Driver=SQLite3;Database=$sd/newcore.db" --ack-log "$sd/acks.tsv" ${4:-}) \
+    --new-store "$(new_dsn)" --ack-log "$sd/acks.tsv" ${4:-}) \
     > "$out.txt" 2>&1 || rc=$?
   sed 's/^/     /' "$out.txt"
   local acked passed
@@ -213,8 +252,9 @@ run_stage() {
   sd=$dir/$stage
   mkdir -p "$sd"
   lport=$(free_port) nport=$(free_port) bport=$(free_port) aport=$(free_port)
-  echo "== $stage: legacy-host :$lport, newcore :$nport (SQLite), corebridge :$bport (admin :$aport); $sd"
+  echo "== $stage: legacy-host :$lport, newcore :$nport ($store), corebridge :$bport (admin :$aport); $sd"
   start_legacy
+  [ "$store" = postgres ] && start_postgres
   start_newcore
   write_config "$stage" "$sd/journal"
   start_bridge
@@ -272,13 +312,19 @@ run_stage() {
   if has_phase 3; then
   start_load "$stage.3"
   sleep 1
-  kill -STOP "$newcore_pid"
+  local stopped what
+  if [ "$store" = postgres ]; then
+    stopped=$(pg_processes) what="PostgreSQL SIGSTOP"
+  else
+    stopped=$newcore_pid what="newcore SIGSTOP"
+  fi
+  kill -STOP $stopped
   sleep "$stop_secs"
-  kill -CONT "$newcore_pid"
+  kill -CONT $stopped
   sleep 1
   stop_load
   drain || failures=$((failures + 1))
-  check "$stage" "3 newcore SIGSTOP ${stop_secs} s" 0
+  check "$stage" "3 $what ${stop_secs} s" 0
   fi
 
   # Phase 4: journal truncation. A burst, drained, then the bridge SIGKILLed:
@@ -334,6 +380,9 @@ PY
 
   kill -TERM "$newcore_pid" "$legacy_pid" 2>/dev/null || true
   wait "$newcore_pid" "$legacy_pid" 2>/dev/null || true
+  if [ "$store" = postgres ]; then
+    as_pg "$pg_bindir/pg_ctl" -D "$sd/pg/data" -m fast stop > /dev/null 2>&1 || true
+  fi
 }
 
 # Phase 5: the backfill meets live dual-writes at the watermark
@@ -342,8 +391,9 @@ run_backfill() {
   sd=$dir/BACKFILL
   mkdir -p "$sd"
   lport=$(free_port) nport=$(free_port) bport=$(free_port) aport=$(free_port)
-  echo "== BACKFILL: legacy-host :$lport, newcore :$nport (SQLite, empty), corebridge :$bport; $sd"
+  echo "== BACKFILL: legacy-host :$lport, newcore :$nport ($store, empty), corebridge :$bport; $sd"
   start_legacy
+  [ "$store" = postgres ] && start_postgres
   start_newcore
   write_config LEGACY_ONLY "$sd/journal"
   start_bridge
@@ -371,6 +421,9 @@ run_backfill() {
   check BACKFILL "5 backfill racing DUAL_WRITE" 0 --backfilled
   kill -TERM "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
   wait "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
+  if [ "$store" = postgres ]; then
+    as_pg "$pg_bindir/pg_ctl" -D "$sd/pg/data" -m fast stop > /dev/null 2>&1 || true
+  fi
 }
 
 total_kills=0

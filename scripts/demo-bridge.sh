@@ -119,7 +119,28 @@ print(f"   {label:<18} {s['requests']:>9,} {s['throughput_rps']:>7,.0f} {s['p50_
       + ("" if ok else f"   [channel-sim: {s['unexpected_replies']} unexpected, "
                        f"{s['errors']} errors, ledger balanced {s['ledger_balanced']}]"))
 PY
+  if [ "$stage" = DUAL_WRITE ]; then
+    # The savings accounts legacy held before dual-writing began (the 500
+    # seeded, and those opened at LEGACY_ONLY) go to the new core from the
+    # bank's extract, before the line moves on (docs/backfill.md).
+    BANK_DATA_DIR=$dir/bank "$bin/../cobol/EXTRACT" "$(date +%Y%m%d)" "$dir/savings.extract.dat" \
+      > "$dir/extract.log" 2>&1 || { echo "EXTRACT failed; see $dir/extract.log" >&2; exit 1; }
+    (cd "$root" && "$bin/bridgectl" backfill --product-line SAVINGS \
+      --extract "$dir/savings.extract.dat" --newcore "127.0.0.1:$nport" \
+      --checkpoint "$dir/savings.ckpt" --quiet) > "$dir/backfill.txt" 2>&1 ||
+      { cat "$dir/backfill.txt" >&2; exit 1; }
+    awk '/^backfill /{sub(/^backfill /, ""); print "   backfill " $0}
+         /^  (created|updated|ignored_stale)/{printf "     %s %s\n", $1, $2}' "$dir/backfill.txt"
+    # The writes that waited for their account's snapshot now land.
+    for _ in $(seq 1 100); do
+      p=$(metrics | awk '/^corebridge_repair_parked_accounts /{print $2}')
+      [ "${p:-0}" = 0 ] && break
+      sleep 0.1
+    done
+  fi
 done
+echo "   the repair queue (bridgectl repairs): $("$bin/bridgectl" repairs \
+  --store "Driver=SQLite3;Database=$dir/repairs.db" 2>&1 | tail -1)"
 kill -TERM $bridge_pid; wait $bridge_pid 2>/dev/null || true
 
 # The comparator's worth is what it catches: the same pack with debit and
