@@ -194,8 +194,10 @@ cat <<TXT
      same IDL, keeping a double-entry ledger in SQLite through ODBC (PostgreSQL
      and MariaDB too), each key applied once and its first answer stored.
    - corebridge between the channels and both back ends: SAVINGS moved from
-     LEGACY_ONLY through DUAL_WRITE, SHADOW, NEW_PRIMARY at a 50 % ramp and at
-     100 %, to NEW_ONLY by SIGHUP while channel-sim kept sending; every answer
+     LEGACY_ONLY through DUAL_WRITE (durable: journalled, with a repair queue;
+     there bridgectl backfill loaded the accounts legacy already held, from the
+     bank's extract), SHADOW, NEW_PRIMARY at a 50 % ramp and at 100 %, to
+     NEW_ONLY by SIGHUP while channel-sim kept sending; every answer
      compared field by field through the copybook, differences counted by field
      (/metrics) and kept masked in the mismatch store (bridgectl mismatches).
    Files: $dir
