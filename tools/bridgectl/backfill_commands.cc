@@ -41,6 +41,7 @@
 #include "mappings/select_rules.h"
 #include "tools/bridgectl/args.h"
 #include "tools/bridgectl/commands.h"
+#include "tools/bridgectl/extract_reader.h"
 
 namespace corebridge::tools {
 
@@ -81,9 +82,6 @@ core refused or could not be reached (the checkpoint stands at the last
 acknowledged batch), 2 the command line or a file named in it is bad.
 )";
 
-constexpr size_t kRecordLength = 150;
-constexpr int128 kHashModulus = static_cast<int128>(1'000'000'000'000'000'000LL);
-
 int usageError(const std::string& message) {
   std::fprintf(stderr, "bridgectl backfill: %s\n", message.c_str());
   return 2;
@@ -94,88 +92,7 @@ int dataError(const std::string& message) {
   return 1;
 }
 
-// --- the extract -----------------------------------------------------------
-
-// The extract's fields, by layout index (kNoIndex: not in this copybook;
-// the optional ones default to zero).
-struct ExtractFields {
-  int account = 0, product = 0, customer = 0, status = 0, currency = 0, ledger = 0, available = 0,
-      overdraft = 0, rate = 0, open_date = 0, last_seq = 0, holds = 0;
-  int accrued = mappings::kNoIndex, maturity = mappings::kNoIndex, close_date = mappings::kNoIndex;
-  int posting_account = 0, posting_dc = 0, posting_amount = 0;
-  int record_count = 0, account_count = 0, posting_count = 0, balance_total = 0, debit_total = 0,
-      credit_total = 0, hash_total = 0;
-};
-
-Status resolveFields(const mappings::Layout& l, ExtractFields* f) {
-  struct Need {
-    const char* name;
-    int* into;
-  };
-  const Need required[] = {
-      {"EXA-ACCT-NUMBER", &f->account},         {"EXA-PRODUCT-CODE", &f->product},
-      {"EXA-CUSTOMER-ID", &f->customer},        {"EXA-STATUS", &f->status},
-      {"EXA-CURRENCY", &f->currency},           {"EXA-LEDGER-BALANCE", &f->ledger},
-      {"EXA-AVAILABLE-BALANCE", &f->available}, {"EXA-OVERDRAFT-LIMIT", &f->overdraft},
-      {"EXA-INTEREST-RATE", &f->rate},          {"EXA-OPEN-DATE", &f->open_date},
-      {"EXA-LAST-POSTING-SEQ", &f->last_seq},   {"EXA-HOLD-COUNT", &f->holds},
-      {"EXP-ACCT-NUMBER", &f->posting_account}, {"EXP-DR-CR-CODE", &f->posting_dc},
-      {"EXP-AMOUNT", &f->posting_amount},       {"EXT-RECORD-COUNT", &f->record_count},
-      {"EXT-ACCOUNT-COUNT", &f->account_count}, {"EXT-POSTING-COUNT", &f->posting_count},
-      {"EXT-BALANCE-TOTAL", &f->balance_total}, {"EXT-DEBIT-TOTAL", &f->debit_total},
-      {"EXT-CREDIT-TOTAL", &f->credit_total},   {"EXT-HASH-TOTAL", &f->hash_total},
-  };
-  for (const Need& n : required) {
-    *n.into = l.find(n.name);
-    if (*n.into == mappings::kNoIndex) {
-      return invalidArgument(std::string("the extract copybook has no field ") + n.name);
-    }
-  }
-  f->accrued = l.find("EXA-ACCRUED-INTEREST");
-  f->maturity = l.find("EXA-MATURITY-DATE");
-  f->close_date = l.find("EXA-CLOSE-DATE");
-  return okStatus();
-}
-
-Decimal number(const mappings::Record& r, int field) {
-  if (field == mappings::kNoIndex) {
-    return Decimal{};
-  }
-  const mappings::Value* v = r.first(field);
-  return v == nullptr ? Decimal{} : v->number;
-}
-
-std::string text(const mappings::Record& r, int field) {
-  const mappings::Value* v = r.first(field);
-  if (v == nullptr) {
-    return "";
-  }
-  std::string s = v->text;
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) {
-    s.pop_back();
-  }
-  return s;
-}
-
-int128 scaled(const Decimal& d, int scale) {
-  Result<Decimal> r = d.rescale(scale);
-  return r.ok() ? r->unscaled : d.unscaled;
-}
-
-std::string accountNumber(const Decimal& d) {
-  std::string s = d.toString();
-  if (s.size() < 12) {
-    s.insert(0, 12 - s.size(), '0');
-  }
-  return s;
-}
-
-std::string money2(int128 cents) { return Decimal::of(cents, 2).toString(); }
-
-// The control totals of EXTRREC's trailer, as read or as declared.
-struct Totals {
-  int128 records = 0, accounts = 0, postings = 0, balance = 0, debits = 0, credits = 0, hash = 0;
-};
+// --- the extract (tools/bridgectl/extract_reader.h) ----------------------
 
 struct Extract {
   std::string path;
@@ -193,65 +110,6 @@ uint64_t fnv1a(std::string_view bytes) {
   }
   return h;
 }
-
-class ExtractReader {
- public:
-  static Result<std::unique_ptr<ExtractReader>> open(const std::string& path,
-                                                     const std::string& copybook,
-                                                     const std::string& select_file) {
-    mappings::CopybookOptions copts;
-    copts.dialect = mappings::Dialect::gnuCobol();
-    CB_ASSIGN_OR_RETURN(mappings::Layout layout, mappings::parseCopybookFile(copybook, copts));
-    if (layout.maxLength() != kRecordLength) {
-      return invalidArgument(copybook + ": records of " + std::to_string(layout.maxLength()) +
-                             " bytes, the extract's are 150");
-    }
-    mappings::CodecOptions options;
-    if (!select_file.empty()) {
-      CB_RETURN_IF_ERROR(mappings::loadSelectFile(select_file, &options));
-    } else {
-      options.select = {{"EX-REC-TYPE", {"H"}, "EX-HEADER-BODY"},
-                        {"EX-REC-TYPE", {"A"}, "EX-ACCOUNT-BODY"},
-                        {"EX-REC-TYPE", {"P"}, "EX-POSTING-BODY"},
-                        {"EX-REC-TYPE", {"T"}, "EX-TRAILER-BODY"}};
-    }
-    auto shared = std::make_shared<const mappings::Layout>(std::move(layout));
-    CB_ASSIGN_OR_RETURN(auto codec, mappings::RecordCodec::create(shared, options));
-    auto reader = std::unique_ptr<ExtractReader>(new ExtractReader());
-    CB_RETURN_IF_ERROR(resolveFields(*shared, &reader->fields_));
-    reader->codec_ = std::move(codec);
-    CB_ASSIGN_OR_RETURN(mappings::MappedFile file, mappings::MappedFile::open(path));
-    reader->file_.emplace(std::move(file));
-    return reader;
-  }
-
-  size_t size() const { return file_->view().size(); }
-  // Records in the file, counting a partial last one.
-  size_t count() const { return (size() + kRecordLength - 1) / kRecordLength; }
-  std::string_view bytes(size_t index) const {  // 1-based
-    return file_->view().substr((index - 1) * kRecordLength, kRecordLength);
-  }
-  // Decodes record `index` (1-based); the error names it.
-  Status decode(size_t index, mappings::Record* out) const {
-    std::string_view b = bytes(index);
-    if (b.size() != kRecordLength) {
-      return dataLoss("record " + std::to_string(index) + ": " + std::to_string(b.size()) +
-                      " bytes, not 150: the extract is truncated");
-    }
-    Status s = codec_->decode(reinterpret_cast<const uint8_t*>(b.data()), b.size(), out);
-    if (!s.ok()) {
-      return dataLoss("record " + std::to_string(index) + " does not decode: " + s.message());
-    }
-    return okStatus();
-  }
-  const ExtractFields& fields() const { return fields_; }
-
- private:
-  ExtractReader() = default;
-  std::unique_ptr<mappings::RecordCodec> codec_;
-  std::optional<mappings::MappedFile> file_;
-  ExtractFields fields_;
-};
 
 // Pass 1: structure, decoding and control totals.
 Result<Extract> verify(const ExtractReader& x, const std::string& path,
