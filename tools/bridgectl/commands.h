@@ -11,5 +11,7 @@ int layoutCommand(int argc, char** argv);
 // The legacy extract into the new core (backfill_commands.cc, docs/backfill.md).
 int backfillCommand(int argc, char** argv);
 int repairsCommand(int argc, char** argv);  // repair_commands.cc
+// The legacy extract against the new store (reconcile_commands.cc, docs/reconcile.md).
+int reconcileCommand(int argc, char** argv);
 
 }  // namespace corebridge::tools

@@ -27,7 +27,9 @@ struct ExtractFields {
   int account = 0, product = 0, customer = 0, status = 0, currency = 0, ledger = 0, available = 0,
       overdraft = 0, rate = 0, open_date = 0, last_seq = 0, holds = 0;
   int accrued = mappings::kNoIndex, maturity = mappings::kNoIndex, close_date = mappings::kNoIndex;
-  int posting_account = 0, posting_dc = 0, posting_amount = 0;
+  int posting_account = 0, posting_dc = 0, posting_amount = 0, posting_seq = 0, posting_txn = 0,
+      posting_date = 0;
+  int business_date = 0;  // the header's
   int record_count = 0, account_count = 0, posting_count = 0, balance_total = 0, debit_total = 0,
       credit_total = 0, hash_total = 0;
 };
@@ -48,7 +50,8 @@ std::string money2(mappings::int128 cents);
 
 // The control totals of EXTRREC's trailer, as read or as declared.
 struct Totals {
-  mappings::int128 records = 0, accounts = 0, postings = 0, balance = 0, debits = 0, credits = 0, hash = 0;
+  mappings::int128 records = 0, accounts = 0, postings = 0, balance = 0, debits = 0, credits = 0,
+                   hash = 0;
 };
 
 class ExtractReader {

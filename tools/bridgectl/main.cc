@@ -20,6 +20,7 @@ Commands:
   mismatches  what the comparator found, from the mismatch store
   backfill  the legacy extract into the new core, per product line
   repairs     the repair queue's cases and their history
+  reconcile   the legacy extract against the new store: report.html, CSV, JSON
 
 `bridgectl COMMAND --help` describes each command's options.
 )";
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "backfill") == 0) {
     return corebridge::tools::backfillCommand(argc, argv);
+  }
+  if (std::strcmp(command, "reconcile") == 0) {
+    return corebridge::tools::reconcileCommand(argc, argv);
   }
   if (std::strcmp(command, "repairs") == 0) {
     return corebridge::tools::repairsCommand(argc, argv);

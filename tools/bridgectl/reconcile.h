@@ -1,0 +1,96 @@
+// The reconciliation engine of `bridgectl reconcile` (docs/reconcile.md):
+// the legacy side (the bank's extract) and the new side (the new store),
+// each a stream of accounts in ascending account order with the account's
+// postings of the business date, merged by account number. Per account the
+// master fields are compared money-aware (minor units, rates in micros);
+// per posting the txn id, D/C and amount at each sequence, from the start
+// of the new store's history of the account (a backfilled account's earlier
+// postings are in its snapshot, not in the new store: counted, not a
+// difference). Control totals are summed per side as the extract's trailer
+// defines them. No I/O here: the sources are callbacks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "mappings/decimal.h"
+
+namespace corebridge::tools::reconcile {
+
+// An account as both sides can state it: legacy's codes (status A D F C P),
+// money in minor units, the interest rate in percent x 10^6, dates yyyymmdd.
+struct Account {
+  std::string number;  // 12 digits
+  std::string product_code;
+  int64_t customer = 0;
+  std::string status;
+  std::string currency;
+  int64_t ledger = 0, available = 0, overdraft = 0, accrued = 0;
+  int64_t rate_micros = 0;
+  int64_t open_date = 0, maturity_date = 0, close_date = 0;
+  int64_t last_seq = 0, holds = 0;
+};
+
+struct Posting {
+  int64_t seq = 0;
+  std::string txn_id;
+  char dc = ' ';  // 'D' or 'C'
+  int64_t amount = 0;
+};
+
+// One account and its postings of the business date, in sequence order.
+struct AccountRecord {
+  Account account;
+  std::vector<Posting> postings;
+};
+
+// Yields the next record (true), or false at the end; an error stops the
+// run. Records must come in strictly ascending account number.
+using Source = std::function<Result<bool>(AccountRecord*)>;
+
+enum class Kind { kOnlyInLegacy, kOnlyInNew, kFieldDiffers };
+const char* kindName(Kind k);  // "only_in_legacy", "only_in_new", "field_differs"
+
+struct Difference {
+  Kind kind = Kind::kFieldDiffers;
+  std::string record;   // "account" or "posting"
+  std::string account;  // unmasked: mask before showing it
+  std::string key;      // a posting's "seq N txn T"; "" for an account
+  std::string field;    // the differing field (field_differs), else ""
+  std::string legacy;   // values as text ("123.45" for money); "" when absent
+  std::string fresh;
+};
+
+// Control totals of one side, over the product line's accounts.
+struct Totals {
+  uint64_t accounts = 0;
+  mappings::int128 balance = 0;  // sum of ledger balances, minor units
+  mappings::int128 hash = 0;     // sum of account numbers mod 10^18
+  uint64_t postings = 0;         // postings compared (from each new history's start)
+  mappings::int128 debits = 0, credits = 0;
+};
+
+struct Reconciliation {
+  Totals legacy, fresh;
+  uint64_t accounts_matched = 0;
+  uint64_t postings_before_history = 0;     // legacy postings in a snapshot, not compared
+  uint64_t differences = 0;                 // all of them
+  std::map<std::string, uint64_t> by_kind;  // "field_differs ledger_balance", "only_in_new account"
+  std::vector<Difference> kept;             // the first `keep`
+  bool balanced() const;
+};
+
+// Merges the two sources. `keep` bounds the differences kept in full (all
+// are counted). FailedPrecondition names a source whose accounts are out of
+// order; a source's own error is returned as it is.
+Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep);
+
+// Minor units as "1234.50", "-0.07"; a rate in micros as "1.250000".
+std::string money(int64_t minor);
+std::string rate(int64_t micros);
+
+}  // namespace corebridge::tools::reconcile

@@ -1,0 +1,595 @@
+// bridgectl reconcile: the legacy extract against the new store, one
+// product line, for a person and for automation (docs/reconcile.md).
+//
+// Both sides are streamed in account order (the extract is written in
+// account order; the new store is read ORDER BY account_id on two ODBC
+// connections, accounts and the business date's postings) and merged by
+// tools/bridgectl/reconcile.h. Writes DIR/summary.json, DIR/differences.csv
+// and DIR/report.html; account numbers are masked in all three.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "adapters/odbc/connection.h"
+#include "adapters/odbc/statement.h"
+#include "common/logging.h"
+#include "mappings/pack.h"
+#include "tools/bridgectl/args.h"
+#include "tools/bridgectl/commands.h"
+#include "tools/bridgectl/extract_reader.h"
+#include "tools/bridgectl/reconcile.h"
+
+namespace corebridge::tools {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace rc = reconcile;
+namespace odbc = adapters::odbc;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char kReconcileHelp[] =
+    R"(usage: bridgectl reconcile --product-line P --extract FILE --new-store DSN --out DIR [options]
+
+Compares one product line of the legacy daily extract (EXTRACT, laid out by
+EXTRREC.cpy) with the new store over ODBC, keyed by account: accounts on one
+side only, master fields that differ (money compared in minor units), and
+the business date's postings (from the start of the new store's history of
+each account: a backfilled account's earlier postings are in its snapshot).
+Control totals (accounts, sum of balances, hash total of account numbers,
+postings, debits, credits) are computed for each side.
+
+  --product-line P   the product line, as the pack's product_lines name it
+  --extract FILE     the extract file (its header names the business date)
+  --new-store DSN    the new store's ODBC connection string
+  --out DIR          where report.html, differences.csv and summary.json go
+                     (created if missing; the three files are replaced)
+  --pack DIR         the mapping pack (default mappings/packs/demobank)
+  --copybooks DIR    where EXTRREC.cpy is (default: the pack's copybook_dir)
+  --max-rows N       differences kept in full for the report and the CSV
+                     (default 100000; all are counted)
+  --quiet            no summary on stdout
+  --help             this text
+
+Exit: 0 in balance, 1 out of balance (a difference, or a control total that
+differs), 2 the command line, a file or the store cannot be used.
+)";
+
+int usageError(const std::string& message) {
+  std::fprintf(stderr, "bridgectl reconcile: %s\n", message.c_str());
+  return 2;
+}
+
+const char* statusCode(int64_t idl_status) {
+  switch (idl_status) {  // idl AccountStatus
+    case 1:
+      return "A";
+    case 2:
+      return "D";
+    case 3:
+      return "F";
+    case 4:
+      return "C";
+    case 5:
+      return "P";
+  }
+  return "?";
+}
+
+std::string trimmed(std::string s) {
+  const size_t end = s.find_last_not_of(' ');
+  s.resize(end == std::string::npos ? 0 : end + 1);
+  return s;
+}
+
+// The extract's A records of `line`, each with its P records.
+class LegacySource {
+ public:
+  LegacySource(const ExtractReader& x, const mappings::ProductLineRule& lines, std::string line)
+      : x_(x), lines_(lines), line_(std::move(line)) {}
+
+  Status header(int64_t* business_date) {
+    CB_RETURN_IF_ERROR(x_.decode(1, &r_));
+    if (x_.bytes(1)[0] != 'H') {
+      return dataLoss("record 1: the extract does not start with its header");
+    }
+    *business_date = static_cast<int64_t>(number(r_, x_.fields().business_date).unscaled);
+    next_ = 2;
+    return okStatus();
+  }
+
+  Result<bool> next(rc::AccountRecord* out) {
+    const ExtractFields& f = x_.fields();
+    while (next_ <= x_.count()) {
+      const size_t i = next_++;
+      const char type = x_.bytes(i)[0];
+      if (type == 'T') {
+        return false;
+      }
+      if (type != 'A') {
+        continue;  // a P record of an account of another line
+      }
+      CB_RETURN_IF_ERROR(x_.decode(i, &r_));
+      rc::Account& a = out->account;
+      a.number = accountNumber(number(r_, f.account));
+      if (lines_.lineOf(a.number) != line_) {
+        continue;
+      }
+      a.product_code = text(r_, f.product);
+      a.customer = static_cast<int64_t>(number(r_, f.customer).unscaled);
+      a.status = text(r_, f.status);
+      a.currency = text(r_, f.currency);
+      a.ledger = static_cast<int64_t>(scaled(number(r_, f.ledger), 2));
+      a.available = static_cast<int64_t>(scaled(number(r_, f.available), 2));
+      a.overdraft = static_cast<int64_t>(scaled(number(r_, f.overdraft), 2));
+      a.accrued = static_cast<int64_t>(scaled(number(r_, f.accrued), 2));
+      a.rate_micros = static_cast<int64_t>(scaled(number(r_, f.rate), 6));
+      a.open_date = static_cast<int64_t>(number(r_, f.open_date).unscaled);
+      a.maturity_date = static_cast<int64_t>(number(r_, f.maturity).unscaled);
+      a.close_date = static_cast<int64_t>(number(r_, f.close_date).unscaled);
+      a.last_seq = static_cast<int64_t>(number(r_, f.last_seq).unscaled);
+      a.holds = static_cast<int64_t>(number(r_, f.holds).unscaled);
+      out->postings.clear();
+      while (next_ <= x_.count() && x_.bytes(next_)[0] == 'P') {
+        CB_RETURN_IF_ERROR(x_.decode(next_, &r_));
+        ++next_;
+        rc::Posting p;
+        p.seq = static_cast<int64_t>(number(r_, f.posting_seq).unscaled);
+        p.txn_id = text(r_, f.posting_txn);
+        const std::string dc = text(r_, f.posting_dc);
+        p.dc = dc.empty() ? '?' : dc[0];
+        p.amount = static_cast<int64_t>(scaled(number(r_, f.posting_amount), 2));
+        out->postings.push_back(std::move(p));
+      }
+      return true;
+    }
+    return dataLoss("the extract has no trailer record: it is incomplete");
+  }
+
+ private:
+  const ExtractReader& x_;
+  const mappings::ProductLineRule& lines_;
+  const std::string line_;
+  mappings::Record r_;
+  size_t next_ = 1;
+};
+
+// The new store: nc_accounts of the line, and nc_postings of the business
+// date, both in account order, merged here.
+class NewSource {
+ public:
+  static Result<std::unique_ptr<NewSource>> open(const std::string& dsn,
+                                                 const mappings::ProductLineRule& lines,
+                                                 std::string line, int64_t business_date) {
+    std::unique_ptr<NewSource> s(new NewSource(lines, std::move(line)));
+    CB_ASSIGN_OR_RETURN(s->accounts_conn_, odbc::Connection::open(dsn));
+    CB_ASSIGN_OR_RETURN(s->postings_conn_, odbc::Connection::open(dsn));
+    CB_ASSIGN_OR_RETURN(
+        s->accounts_,
+        s->accounts_conn_->prepare(
+            "SELECT account_id, product_code, customer_id, status, currency, ledger_balance, "
+            "available_balance, overdraft_limit, accrued_interest, interest_rate_pct_micros, "
+            "open_date, maturity_date, close_date, last_posting_seq, hold_count "
+            "FROM nc_accounts ORDER BY account_id"));
+    CB_RETURN_IF_ERROR(s->accounts_->execute());
+    CB_ASSIGN_OR_RETURN(
+        s->postings_,
+        s->postings_conn_->prepare("SELECT account_id, seq, idempotency_key, direction, "
+                                   "amount FROM nc_postings WHERE business_date = " +
+                                   std::to_string(business_date) + " ORDER BY account_id, seq"));
+    CB_RETURN_IF_ERROR(s->postings_->execute());
+    CB_RETURN_IF_ERROR(s->fetchPosting());
+    return s;
+  }
+
+  // Postings of the line whose account is not in nc_accounts (found while
+  // merging, and after the last account once next() returned false).
+  const std::vector<rc::Difference>& orphans() const { return orphans_; }
+
+  Result<bool> next(rc::AccountRecord* out) {
+    while (true) {
+      CB_ASSIGN_OR_RETURN(bool more, accounts_->fetch());
+      if (!more) {
+        CB_RETURN_IF_ERROR(skipTo(std::string(1, '\x7f')));
+        return false;
+      }
+      odbc::Statement& st = *accounts_;
+      rc::Account& a = out->account;
+      CB_ASSIGN_OR_RETURN(a.number, st.getString(1));
+      a.number = trimmed(a.number);
+      if (lines_.lineOf(a.number) != line_) {
+        continue;
+      }
+      CB_ASSIGN_OR_RETURN(std::string product, st.getString(2));
+      a.product_code = trimmed(product);
+      CB_ASSIGN_OR_RETURN(a.customer, st.getInt64(3));
+      CB_ASSIGN_OR_RETURN(int64_t status, st.getInt64(4));
+      a.status = statusCode(status);
+      CB_ASSIGN_OR_RETURN(std::string currency, st.getString(5));
+      a.currency = trimmed(currency);
+      CB_ASSIGN_OR_RETURN(a.ledger, st.getInt64(6));
+      CB_ASSIGN_OR_RETURN(a.available, st.getInt64(7));
+      CB_ASSIGN_OR_RETURN(a.overdraft, st.getInt64(8));
+      CB_ASSIGN_OR_RETURN(a.accrued, st.getInt64(9));
+      CB_ASSIGN_OR_RETURN(a.rate_micros, st.getInt64(10));
+      CB_ASSIGN_OR_RETURN(a.open_date, st.getInt64(11));
+      CB_ASSIGN_OR_RETURN(a.maturity_date, st.getInt64(12));
+      CB_ASSIGN_OR_RETURN(a.close_date, st.getInt64(13));
+      CB_ASSIGN_OR_RETURN(a.last_seq, st.getInt64(14));
+      CB_ASSIGN_OR_RETURN(a.holds, st.getInt64(15));
+      out->postings.clear();
+      CB_RETURN_IF_ERROR(skipTo(a.number));
+      while (has_posting_ && posting_account_ == a.number) {
+        out->postings.push_back(posting_);
+        CB_RETURN_IF_ERROR(fetchPosting());
+      }
+      return true;
+    }
+  }
+
+ private:
+  NewSource(const mappings::ProductLineRule& lines, std::string line)
+      : lines_(lines), line_(std::move(line)) {}
+
+  // Passes over the postings of accounts before `account`: those of the
+  // line have no account row.
+  Status skipTo(const std::string& account) {
+    while (has_posting_ && posting_account_ < account) {
+      if (lines_.lineOf(posting_account_) == line_) {
+        orphans_.push_back({rc::Kind::kOnlyInNew, "posting", posting_account_,
+                            "seq " + std::to_string(posting_.seq) + " txn " + posting_.txn_id +
+                                " (no account row)",
+                            "", "", ""});
+      }
+      CB_RETURN_IF_ERROR(fetchPosting());
+    }
+    return okStatus();
+  }
+
+  Status fetchPosting() {
+    CB_ASSIGN_OR_RETURN(has_posting_, postings_->fetch());
+    if (!has_posting_) {
+      return okStatus();
+    }
+    CB_ASSIGN_OR_RETURN(std::string account, postings_->getString(1));
+    posting_account_ = trimmed(account);
+    CB_ASSIGN_OR_RETURN(posting_.seq, postings_->getInt64(2));
+    CB_ASSIGN_OR_RETURN(std::string txn, postings_->getString(3));
+    posting_.txn_id = trimmed(txn);
+    CB_ASSIGN_OR_RETURN(int64_t direction, postings_->getInt64(4));
+    posting_.dc = direction == 1 ? 'D' : direction == 2 ? 'C' : '?';  // idl Direction
+    CB_ASSIGN_OR_RETURN(posting_.amount, postings_->getInt64(5));
+    return okStatus();
+  }
+
+  const mappings::ProductLineRule& lines_;
+  const std::string line_;
+  std::unique_ptr<odbc::Connection> accounts_conn_, postings_conn_;
+  std::unique_ptr<odbc::Statement> accounts_, postings_;
+  bool has_posting_ = false;
+  std::string posting_account_;
+  rc::Posting posting_;
+  std::vector<rc::Difference> orphans_;
+};
+
+std::string str128(mappings::int128 v) { return mappings::Decimal::of(v, 0).toString(); }
+std::string money128(mappings::int128 v) { return mappings::Decimal::of(v, 2).toString(); }
+
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) {
+    return s;
+  }
+  std::string out = "\"";
+  for (char c : s) {
+    out += c == '"' ? "\"\"" : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string html(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+struct RunInfo {
+  std::string line, extract, store_kind;
+  int64_t business_date = 0;
+  double seconds = 0;
+  uint64_t rows = 0;  // accounts and postings read on both sides
+};
+
+// The control totals side by side: name, legacy, new.
+std::vector<std::array<std::string, 3>> totalsRows(const rc::Reconciliation& r) {
+  return {
+      {"accounts", std::to_string(r.legacy.accounts), std::to_string(r.fresh.accounts)},
+      {"sum of ledger balances", money128(r.legacy.balance), money128(r.fresh.balance)},
+      {"hash total of account numbers", str128(r.legacy.hash), str128(r.fresh.hash)},
+      {"postings compared", std::to_string(r.legacy.postings), std::to_string(r.fresh.postings)},
+      {"debits", money128(r.legacy.debits), money128(r.fresh.debits)},
+      {"credits", money128(r.legacy.credits), money128(r.fresh.credits)}};
+}
+
+Status writeCsv(const std::string& path, const rc::Reconciliation& r) {
+  std::ofstream out(path, std::ios::trunc);
+  out << "kind,record,account,key,field,legacy,new\n";
+  for (const rc::Difference& d : r.kept) {
+    out << rc::kindName(d.kind) << ',' << d.record << ',' << maskAccount(d.account) << ','
+        << csvField(d.key) << ',' << d.field << ',' << csvField(d.legacy) << ','
+        << csvField(d.fresh) << '\n';
+  }
+  out.close();
+  return out ? okStatus() : internalError("cannot write " + path);
+}
+
+Status writeJson(const std::string& path, const rc::Reconciliation& r, const RunInfo& info) {
+  std::ostringstream j;
+  auto side = [&](const rc::Totals& t) {
+    j << "{\"accounts\":" << t.accounts << ",\"balance_total\":" << jsonString(money128(t.balance))
+      << ",\"hash_total\":" << jsonString(str128(t.hash)) << ",\"postings\":" << t.postings
+      << ",\"debit_total\":" << jsonString(money128(t.debits))
+      << ",\"credit_total\":" << jsonString(money128(t.credits)) << "}";
+  };
+  j << "{\"product_line\":" << jsonString(info.line) << ",\"business_date\":" << info.business_date
+    << ",\"extract\":" << jsonString(info.extract)
+    << ",\"balanced\":" << (r.balanced() ? "true" : "false") << ",\"totals\":{\"legacy\":";
+  side(r.legacy);
+  j << ",\"new\":";
+  side(r.fresh);
+  j << "},\"accounts_matched\":" << r.accounts_matched
+    << ",\"postings_before_history\":" << r.postings_before_history
+    << ",\"differences\":{\"total\":" << r.differences << ",\"kept\":" << r.kept.size()
+    << ",\"by_kind\":{";
+  bool first = true;
+  for (const auto& [k, n] : r.by_kind) {
+    j << (first ? "" : ",") << jsonString(k) << ":" << n;
+    first = false;
+  }
+  j << "}},\"seconds\":" << info.seconds << ",\"rows_read\":" << info.rows << "}\n";
+  std::ofstream out(path, std::ios::trunc);
+  out << j.str();
+  out.close();
+  return out ? okStatus() : internalError("cannot write " + path);
+}
+
+Status writeHtml(const std::string& path, const rc::Reconciliation& r, const RunInfo& info) {
+  std::ostringstream h;
+  const bool ok = r.balanced();
+  h << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    << "<title>Reconciliation " << html(info.line) << " " << info.business_date << "</title>\n"
+    << "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
+       "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
+       "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+       ".ok{color:#11691b}.bad{color:#a40000}th{background:#f3f3f3}</style></head><body>\n";
+  h << "<h1>Reconciliation: " << html(info.line) << ", business date " << info.business_date
+    << "</h1>\n<p class=\"" << (ok ? "ok" : "bad") << "\" id=\"verdict\"><strong>"
+    << (ok ? "IN BALANCE" : "OUT OF BALANCE") << "</strong>: " << r.differences << " differences, "
+    << r.accounts_matched << " accounts on both sides, " << r.postings_before_history
+    << " legacy postings in backfill snapshots (not compared).</p>\n<p>Legacy: the extract "
+    << html(info.extract) << ". New: the new store (" << html(info.store_kind) << "). " << info.rows
+    << " rows read in " << info.seconds << " s.</p>\n";
+  h << "<h2>Control totals</h2>\n<table id=\"totals\"><tr><th>total</th><th>legacy</th>"
+       "<th>new</th><th></th></tr>\n";
+  for (const auto& row : totalsRows(r)) {
+    const bool same = row[1] == row[2];
+    h << "<tr><td>" << row[0] << "</td><td class=\"n\">" << row[1] << "</td><td class=\"n\">"
+      << row[2] << "</td><td class=\"" << (same ? "ok\">equal" : "bad\">differs") << "</td></tr>\n";
+  }
+  h << "</table>\n<h2>Differences by kind</h2>\n";
+  if (r.by_kind.empty()) {
+    h << "<p>None.</p>\n";
+  } else {
+    uint64_t most = 1;
+    for (const auto& [k, n] : r.by_kind) {
+      most = std::max(most, n);
+    }
+    const int bar_h = 22, label_w = 300, chart_w = 420;
+    h << "<svg id=\"chart\" width=\"" << label_w + chart_w + 80 << "\" height=\""
+      << bar_h * static_cast<int>(r.by_kind.size()) + 10
+      << "\" role=\"img\" aria-label=\"differences by kind\">\n";
+    int y = 0;
+    for (const auto& [k, n] : r.by_kind) {
+      const int w =
+          std::max(1, static_cast<int>(static_cast<double>(chart_w) * static_cast<double>(n) /
+                                       static_cast<double>(most)));
+      h << "<text x=\"0\" y=\"" << y + 15 << "\">" << html(k) << "</text><rect x=\"" << label_w
+        << "\" y=\"" << y + 3 << "\" width=\"" << w << "\" height=\"" << bar_h - 6
+        << "\" fill=\"#a40000\"/><text x=\"" << label_w + w + 6 << "\" y=\"" << y + 15 << "\">" << n
+        << "</text>\n";
+      y += bar_h;
+    }
+    h << "</svg>\n";
+  }
+  const size_t shown = std::min<size_t>(r.kept.size(), 1000);
+  h << "<h2>Differences</h2>\n<p>" << shown << " of " << r.differences
+    << " shown here; differences.csv has " << r.kept.size()
+    << " (--max-rows). Account numbers are masked.</p>\n<table id=\"differences\"><tr>"
+       "<th>kind</th><th>record</th><th>account</th><th>key</th><th>field</th><th>legacy</th>"
+       "<th>new</th></tr>\n";
+  for (size_t i = 0; i < shown; ++i) {
+    const rc::Difference& d = r.kept[i];
+    h << "<tr><td>" << rc::kindName(d.kind) << "</td><td>" << d.record << "</td><td>"
+      << html(maskAccount(d.account)) << "</td><td>" << html(d.key) << "</td><td>" << d.field
+      << "</td><td class=\"n\">" << html(d.legacy) << "</td><td class=\"n\">" << html(d.fresh)
+      << "</td></tr>\n";
+  }
+  h << "</table>\n</body></html>\n";
+  std::ofstream out(path, std::ios::trunc);
+  out << h.str();
+  out.close();
+  return out ? okStatus() : internalError("cannot write " + path);
+}
+
+}  // namespace
+
+int reconcileCommand(int argc, char** argv) {
+  Result<Args> args = Args::parse(argc, argv, 2,
+                                  {{"product-line", true},
+                                   {"extract", true},
+                                   {"new-store", true},
+                                   {"out", true},
+                                   {"pack", true},
+                                   {"copybooks", true},
+                                   {"max-rows", true},
+                                   {"quiet", false},
+                                   {"help", false}});
+  if (!args.ok()) {
+    return usageError(args.status().message());
+  }
+  if (args->has("help")) {
+    std::fputs(kReconcileHelp, stdout);
+    return 0;
+  }
+  if (!args->positional().empty()) {
+    return usageError("unexpected argument '" + args->positional()[0] + "'");
+  }
+  for (const char* required : {"product-line", "extract", "new-store", "out"}) {
+    if (!args->has(required)) {
+      return usageError(std::string("--") + required + " is required (see --help)");
+    }
+  }
+  const std::string line = args->get("product-line");
+  const std::string max_rows_text = args->get("max-rows", "100000");
+  char* end = nullptr;
+  const unsigned long long max_rows = std::strtoull(max_rows_text.c_str(), &end, 10);
+  if (end == max_rows_text.c_str() || *end != '\0') {
+    return usageError("--max-rows '" + max_rows_text + "' is not a count");
+  }
+  const std::string pack_dir = args->get("pack", "mappings/packs/demobank");
+  Result<std::shared_ptr<const mappings::Pack>> pack = mappings::loadPack(pack_dir + "/pack.yaml");
+  if (!pack.ok()) {
+    return usageError(pack.status().message());
+  }
+  const std::vector<std::string> lines = (*pack)->lines();
+  if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
+    return usageError("--product-line '" + line + "' is not one of the pack's product lines");
+  }
+  std::string copybooks = args->get("copybooks");
+  if (copybooks.empty() && !(*pack)->transactions.empty()) {
+    copybooks = fs::path((*pack)->transactions.front().copybook).parent_path().string();
+  }
+  const std::string select = pack_dir + "/extract-select.yaml";
+  auto reader = ExtractReader::open(args->get("extract"), copybooks + "/EXTRREC.cpy",
+                                    fs::exists(select) ? select : std::string());
+  if (!reader.ok()) {
+    return usageError("--extract: " + reader.status().message());
+  }
+  const auto t0 = Clock::now();
+  LegacySource legacy(**reader, (*pack)->product_lines, line);
+  RunInfo info;
+  info.line = line;
+  info.extract = args->get("extract");
+  if (Status s = legacy.header(&info.business_date); !s.ok()) {
+    return usageError("--extract: " + s.message());
+  }
+  const std::string dsn = args->get("new-store");
+  info.store_kind = dsn.find("SQLite") != std::string::npos       ? "SQLite"
+                    : dsn.find("PostgreSQL") != std::string::npos ? "PostgreSQL"
+                    : dsn.find("MariaDB") != std::string::npos    ? "MariaDB"
+                                                                  : "ODBC";
+  auto fresh = NewSource::open(dsn, (*pack)->product_lines, line, info.business_date);
+  if (!fresh.ok()) {
+    return usageError("--new-store: " + fresh.status().message());
+  }
+  uint64_t rows = 0;
+  auto legacy_source = [&](rc::AccountRecord* r) -> Result<bool> {
+    CB_ASSIGN_OR_RETURN(bool more, legacy.next(r));
+    rows += more ? 1 + r->postings.size() : 0;
+    return more;
+  };
+  auto new_source = [&](rc::AccountRecord* r) -> Result<bool> {
+    CB_ASSIGN_OR_RETURN(bool more, (*fresh)->next(r));
+    rows += more ? 1 + r->postings.size() : 0;
+    return more;
+  };
+  Result<rc::Reconciliation> r = rc::run(legacy_source, new_source, max_rows);
+  if (!r.ok()) {
+    return usageError(r.status().message());
+  }
+  for (const rc::Difference& d : (*fresh)->orphans()) {
+    ++r->differences;
+    ++r->by_kind["only_in_new posting"];
+    if (r->kept.size() < max_rows) {
+      r->kept.push_back(d);
+    }
+  }
+  info.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  info.rows = rows;
+  const std::string out_dir = args->get("out");
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    return usageError("--out: cannot create " + out_dir + ": " + ec.message());
+  }
+  for (Status s :
+       {writeCsv(out_dir + "/differences.csv", *r), writeJson(out_dir + "/summary.json", *r, info),
+        writeHtml(out_dir + "/report.html", *r, info)}) {
+    if (!s.ok()) {
+      return usageError(s.message());
+    }
+  }
+  if (!args->has("quiet")) {
+    std::printf("reconcile %s, business date %lld: %s\n", line.c_str(),
+                static_cast<long long>(info.business_date),
+                r->balanced() ? "IN BALANCE" : "OUT OF BALANCE");
+    std::printf("  %-32s %22s %22s\n", "control total", "legacy", "new");
+    for (const auto& row : totalsRows(*r)) {
+      std::printf("  %-32s %22s %22s%s\n", row[0].c_str(), row[1].c_str(), row[2].c_str(),
+                  row[1] == row[2] ? "" : "  DIFFERS");
+    }
+    std::printf("  differences: %llu", static_cast<unsigned long long>(r->differences));
+    for (const auto& [k, n] : r->by_kind) {
+      std::printf("; %s %llu", k.c_str(), static_cast<unsigned long long>(n));
+    }
+    std::printf("\n  %llu legacy postings in backfill snapshots (not compared)\n",
+                static_cast<unsigned long long>(r->postings_before_history));
+    std::printf("  %llu rows in %.2f s (%.0f rows/s); report in %s/report.html\n",
+                static_cast<unsigned long long>(rows), info.seconds,
+                info.seconds > 0 ? static_cast<double>(rows) / info.seconds : 0.0, out_dir.c_str());
+  }
+  return r->balanced() ? 0 : 1;
+}
+
+}  // namespace corebridge::tools
