@@ -461,7 +461,16 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   }
   info.outcome = "ok";
   out.reply = std::move(*reply);
-  if (r.secondary) {
+  // A write the primary refused (a business return code) changed nothing
+  // there: the secondary has nothing to follow. Sent, it would be decided
+  // on the secondary's own state, which a backfill snapshot or a lagging
+  // outbox may have moved past the primary's, and could be applied there.
+  const bool refused = write && r.secondary && returnCodeOf(*tx, out.reply) > 0;
+  if (refused) {
+    info.secondary_refused = true;
+    settle(info.intent, dualwrite::SettleReason::kNothingToDo);
+  }
+  if (r.secondary && !refused) {
     Job job;
     job.transaction = tx;
     job.trancode = std::string(trancode);
@@ -771,6 +780,12 @@ void Executor::runDurable(Job& job) {
       settle(job.intent, dualwrite::SettleReason::kNothingToDo);
       return;
     }
+  }
+  if (job.transaction != nullptr && returnCodeOf(*job.transaction, job.primary_reply) > 0) {
+    // Refused by the primary (a replay, or an intent recovery re-queued):
+    // nothing to apply, as in handle().
+    settle(job.intent, dualwrite::SettleReason::kNothingToDo);
+    return;
   }
   if (options_.repairs != nullptr && options_.repairs->parkedBefore(job.accounts, job.intent)) {
     handOver(job, dualwrite::RepairKind::kParked, "behind the account's pending repair case");

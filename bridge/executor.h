@@ -110,6 +110,8 @@ struct RequestInfo {
   std::string outcome;
   std::chrono::nanoseconds primary_latency{0};
   bool secondary_queued = false;
+  // A write the primary refused: not sent to the secondary (executor.cc).
+  bool secondary_refused = false;
   bool secondary_dropped = false;
   uint64_t intent = 0;  // the journal's intent sequence, 0 when not journalled
 };

@@ -78,6 +78,13 @@ void BridgeObserver::onRequest(const RequestInfo& info) {
                             {"outcome", info.outcome}})) {
     c->inc();
   }
+  if (info.secondary_refused) {
+    if (Counter* c = counter("corebridge_secondary_not_sent_total",
+                             "Writes the primary refused, not sent to the secondary.",
+                             {{"trancode", info.trancode}, {"reason", "primary_refused"}})) {
+      c->inc();
+    }
+  }
   if (info.outcome != "bad_request") {
     if (Histogram* h = histogram(
             "corebridge_backend_duration_seconds", "Back-end call latency by side and role.",
@@ -91,7 +98,9 @@ void BridgeObserver::onRequest(const RequestInfo& info) {
                info.txn_id, info.trancode, info.product_line, stage, maskAccount(info.account),
                sideName(info.primary), info.outcome,
                std::chrono::duration_cast<std::chrono::microseconds>(info.primary_latency).count(),
-               info.secondary_dropped ? " secondary=dropped" : "");
+               info.secondary_dropped   ? " secondary=dropped"
+               : info.secondary_refused ? " secondary=not_sent_refused"
+                                        : "");
   }
 }
 

@@ -18,14 +18,13 @@
 #include <string>
 #include <vector>
 
-#include "adapters/odbc/connection.h"
-#include "adapters/odbc/statement.h"
 #include "common/logging.h"
 #include "mappings/pack.h"
 #include "tools/bridgectl/args.h"
 #include "tools/bridgectl/commands.h"
 #include "tools/bridgectl/extract_reader.h"
 #include "tools/bridgectl/reconcile.h"
+#include "tools/bridgectl/reconcile_sources.h"
 
 namespace corebridge::tools {
 
@@ -33,7 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace rc = reconcile;
-namespace odbc = adapters::odbc;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char kReconcileHelp[] =
@@ -67,218 +65,6 @@ int usageError(const std::string& message) {
   std::fprintf(stderr, "bridgectl reconcile: %s\n", message.c_str());
   return 2;
 }
-
-const char* statusCode(int64_t idl_status) {
-  switch (idl_status) {  // idl AccountStatus
-    case 1:
-      return "A";
-    case 2:
-      return "D";
-    case 3:
-      return "F";
-    case 4:
-      return "C";
-    case 5:
-      return "P";
-  }
-  return "?";
-}
-
-std::string trimmed(std::string s) {
-  const size_t end = s.find_last_not_of(' ');
-  s.resize(end == std::string::npos ? 0 : end + 1);
-  return s;
-}
-
-// The extract's A records of `line`, each with its P records.
-class LegacySource {
- public:
-  LegacySource(const ExtractReader& x, const mappings::ProductLineRule& lines, std::string line)
-      : x_(x), lines_(lines), line_(std::move(line)) {}
-
-  Status header(int64_t* business_date) {
-    CB_RETURN_IF_ERROR(x_.decode(1, &r_));
-    if (x_.bytes(1)[0] != 'H') {
-      return dataLoss("record 1: the extract does not start with its header");
-    }
-    *business_date = static_cast<int64_t>(number(r_, x_.fields().business_date).unscaled);
-    next_ = 2;
-    return okStatus();
-  }
-
-  Result<bool> next(rc::AccountRecord* out) {
-    const ExtractFields& f = x_.fields();
-    while (next_ <= x_.count()) {
-      const size_t i = next_++;
-      const char type = x_.bytes(i)[0];
-      if (type == 'T') {
-        return false;
-      }
-      if (type != 'A') {
-        continue;  // a P record of an account of another line
-      }
-      CB_RETURN_IF_ERROR(x_.decode(i, &r_));
-      rc::Account& a = out->account;
-      a.number = accountNumber(number(r_, f.account));
-      if (lines_.lineOf(a.number) != line_) {
-        continue;
-      }
-      a.product_code = text(r_, f.product);
-      a.customer = static_cast<int64_t>(number(r_, f.customer).unscaled);
-      a.status = text(r_, f.status);
-      a.currency = text(r_, f.currency);
-      a.ledger = static_cast<int64_t>(scaled(number(r_, f.ledger), 2));
-      a.available = static_cast<int64_t>(scaled(number(r_, f.available), 2));
-      a.overdraft = static_cast<int64_t>(scaled(number(r_, f.overdraft), 2));
-      a.accrued = static_cast<int64_t>(scaled(number(r_, f.accrued), 2));
-      a.rate_micros = static_cast<int64_t>(scaled(number(r_, f.rate), 6));
-      a.open_date = static_cast<int64_t>(number(r_, f.open_date).unscaled);
-      a.maturity_date = static_cast<int64_t>(number(r_, f.maturity).unscaled);
-      a.close_date = static_cast<int64_t>(number(r_, f.close_date).unscaled);
-      a.last_seq = static_cast<int64_t>(number(r_, f.last_seq).unscaled);
-      a.holds = static_cast<int64_t>(number(r_, f.holds).unscaled);
-      out->postings.clear();
-      while (next_ <= x_.count() && x_.bytes(next_)[0] == 'P') {
-        CB_RETURN_IF_ERROR(x_.decode(next_, &r_));
-        ++next_;
-        rc::Posting p;
-        p.seq = static_cast<int64_t>(number(r_, f.posting_seq).unscaled);
-        p.txn_id = text(r_, f.posting_txn);
-        const std::string dc = text(r_, f.posting_dc);
-        p.dc = dc.empty() ? '?' : dc[0];
-        p.amount = static_cast<int64_t>(scaled(number(r_, f.posting_amount), 2));
-        out->postings.push_back(std::move(p));
-      }
-      return true;
-    }
-    return dataLoss("the extract has no trailer record: it is incomplete");
-  }
-
- private:
-  const ExtractReader& x_;
-  const mappings::ProductLineRule& lines_;
-  const std::string line_;
-  mappings::Record r_;
-  size_t next_ = 1;
-};
-
-// The new store: nc_accounts of the line, and nc_postings of the business
-// date, both in account order, merged here.
-class NewSource {
- public:
-  static Result<std::unique_ptr<NewSource>> open(const std::string& dsn,
-                                                 const mappings::ProductLineRule& lines,
-                                                 std::string line, int64_t business_date) {
-    std::unique_ptr<NewSource> s(new NewSource(lines, std::move(line)));
-    CB_ASSIGN_OR_RETURN(s->accounts_conn_, odbc::Connection::open(dsn));
-    CB_ASSIGN_OR_RETURN(s->postings_conn_, odbc::Connection::open(dsn));
-    CB_ASSIGN_OR_RETURN(
-        s->accounts_,
-        s->accounts_conn_->prepare(
-            "SELECT account_id, product_code, customer_id, status, currency, ledger_balance, "
-            "available_balance, overdraft_limit, accrued_interest, interest_rate_pct_micros, "
-            "open_date, maturity_date, close_date, last_posting_seq, hold_count "
-            "FROM nc_accounts ORDER BY account_id"));
-    CB_RETURN_IF_ERROR(s->accounts_->execute());
-    CB_ASSIGN_OR_RETURN(
-        s->postings_,
-        s->postings_conn_->prepare("SELECT account_id, seq, idempotency_key, direction, "
-                                   "amount FROM nc_postings WHERE business_date = " +
-                                   std::to_string(business_date) + " ORDER BY account_id, seq"));
-    CB_RETURN_IF_ERROR(s->postings_->execute());
-    CB_RETURN_IF_ERROR(s->fetchPosting());
-    return s;
-  }
-
-  // Postings of the line whose account is not in nc_accounts (found while
-  // merging, and after the last account once next() returned false).
-  const std::vector<rc::Difference>& orphans() const { return orphans_; }
-
-  Result<bool> next(rc::AccountRecord* out) {
-    while (true) {
-      CB_ASSIGN_OR_RETURN(bool more, accounts_->fetch());
-      if (!more) {
-        CB_RETURN_IF_ERROR(skipTo(std::string(1, '\x7f')));
-        return false;
-      }
-      odbc::Statement& st = *accounts_;
-      rc::Account& a = out->account;
-      CB_ASSIGN_OR_RETURN(a.number, st.getString(1));
-      a.number = trimmed(a.number);
-      if (lines_.lineOf(a.number) != line_) {
-        continue;
-      }
-      CB_ASSIGN_OR_RETURN(std::string product, st.getString(2));
-      a.product_code = trimmed(product);
-      CB_ASSIGN_OR_RETURN(a.customer, st.getInt64(3));
-      CB_ASSIGN_OR_RETURN(int64_t status, st.getInt64(4));
-      a.status = statusCode(status);
-      CB_ASSIGN_OR_RETURN(std::string currency, st.getString(5));
-      a.currency = trimmed(currency);
-      CB_ASSIGN_OR_RETURN(a.ledger, st.getInt64(6));
-      CB_ASSIGN_OR_RETURN(a.available, st.getInt64(7));
-      CB_ASSIGN_OR_RETURN(a.overdraft, st.getInt64(8));
-      CB_ASSIGN_OR_RETURN(a.accrued, st.getInt64(9));
-      CB_ASSIGN_OR_RETURN(a.rate_micros, st.getInt64(10));
-      CB_ASSIGN_OR_RETURN(a.open_date, st.getInt64(11));
-      CB_ASSIGN_OR_RETURN(a.maturity_date, st.getInt64(12));
-      CB_ASSIGN_OR_RETURN(a.close_date, st.getInt64(13));
-      CB_ASSIGN_OR_RETURN(a.last_seq, st.getInt64(14));
-      CB_ASSIGN_OR_RETURN(a.holds, st.getInt64(15));
-      out->postings.clear();
-      CB_RETURN_IF_ERROR(skipTo(a.number));
-      while (has_posting_ && posting_account_ == a.number) {
-        out->postings.push_back(posting_);
-        CB_RETURN_IF_ERROR(fetchPosting());
-      }
-      return true;
-    }
-  }
-
- private:
-  NewSource(const mappings::ProductLineRule& lines, std::string line)
-      : lines_(lines), line_(std::move(line)) {}
-
-  // Passes over the postings of accounts before `account`: those of the
-  // line have no account row.
-  Status skipTo(const std::string& account) {
-    while (has_posting_ && posting_account_ < account) {
-      if (lines_.lineOf(posting_account_) == line_) {
-        orphans_.push_back({rc::Kind::kOnlyInNew, "posting", posting_account_,
-                            "seq " + std::to_string(posting_.seq) + " txn " + posting_.txn_id +
-                                " (no account row)",
-                            "", "", ""});
-      }
-      CB_RETURN_IF_ERROR(fetchPosting());
-    }
-    return okStatus();
-  }
-
-  Status fetchPosting() {
-    CB_ASSIGN_OR_RETURN(has_posting_, postings_->fetch());
-    if (!has_posting_) {
-      return okStatus();
-    }
-    CB_ASSIGN_OR_RETURN(std::string account, postings_->getString(1));
-    posting_account_ = trimmed(account);
-    CB_ASSIGN_OR_RETURN(posting_.seq, postings_->getInt64(2));
-    CB_ASSIGN_OR_RETURN(std::string txn, postings_->getString(3));
-    posting_.txn_id = trimmed(txn);
-    CB_ASSIGN_OR_RETURN(int64_t direction, postings_->getInt64(4));
-    posting_.dc = direction == 1 ? 'D' : direction == 2 ? 'C' : '?';  // idl Direction
-    CB_ASSIGN_OR_RETURN(posting_.amount, postings_->getInt64(5));
-    return okStatus();
-  }
-
-  const mappings::ProductLineRule& lines_;
-  const std::string line_;
-  std::unique_ptr<odbc::Connection> accounts_conn_, postings_conn_;
-  std::unique_ptr<odbc::Statement> accounts_, postings_;
-  bool has_posting_ = false;
-  std::string posting_account_;
-  rc::Posting posting_;
-  std::vector<rc::Difference> orphans_;
-};
 
 std::string str128(mappings::int128 v) { return mappings::Decimal::of(v, 0).toString(); }
 std::string money128(mappings::int128 v) { return mappings::Decimal::of(v, 2).toString(); }
@@ -517,7 +303,7 @@ int reconcileCommand(int argc, char** argv) {
     return usageError("--extract: " + reader.status().message());
   }
   const auto t0 = Clock::now();
-  LegacySource legacy(**reader, (*pack)->product_lines, line);
+  rc::ExtractSource legacy(**reader, (*pack)->product_lines, line);
   RunInfo info;
   info.line = line;
   info.extract = args->get("extract");
@@ -529,7 +315,7 @@ int reconcileCommand(int argc, char** argv) {
                     : dsn.find("PostgreSQL") != std::string::npos ? "PostgreSQL"
                     : dsn.find("MariaDB") != std::string::npos    ? "MariaDB"
                                                                   : "ODBC";
-  auto fresh = NewSource::open(dsn, (*pack)->product_lines, line, info.business_date);
+  auto fresh = rc::StoreSource::open(dsn, (*pack)->product_lines, line, info.business_date);
   if (!fresh.ok()) {
     return usageError("--new-store: " + fresh.status().message());
   }

@@ -43,7 +43,10 @@ and the new store's trial balance zero.
 With --backfilled, an account's postings before its snapshot are in legacy
 only: the new store's history of an account starts at its lowest posting
 sequence there (its last sequence + 1 if it has none), and the legacy
-postings below that are "loaded" (in the snapshot's balance). (a) accepts an
+postings below that are "loaded" (in the snapshot's balance). So is a
+legacy posting the new core answered with a success but holds no row for
+(a snapshot taken later moved the account past it: the watermark rule's
+"already included"). (a) accepts an
 acknowledged leg that is loaded instead of posted on new; (c) compares the
 postings from the start of the new history on; (d) counts the loaded
 postings into the new side's sums. Balances, last sequences and closed flags
@@ -101,12 +104,21 @@ Backfill splitAtSnapshots(const cc::Side& legacy, const cc::Side& fresh) {
       first[p.account] = p.seq;
     }
   }
+  std::set<Key> posted;
+  for (const cc::PostingRow& p : fresh.postings) {
+    posted.insert({p.account, p.txn_id});
+  }
   Backfill b;
   b.legacy_tail.name = legacy.name;
   b.legacy_tail.accounts = legacy.accounts;
   for (const cc::PostingRow& p : legacy.postings) {
     auto it = first.find(p.account);
-    if (it != first.end() && p.seq < it->second) {
+    // Before the new history, or answered by the new core as already in
+    // the account (a later snapshot moved it past this posting) without a
+    // row of its own.
+    const bool in_snapshot =
+        fresh.answered_ok.count(p.txn_id) > 0 && posted.count({p.account, p.txn_id}) == 0;
+    if ((it != first.end() && p.seq < it->second) || in_snapshot) {
       b.loaded.insert({p.account, p.txn_id});
       b.loaded_sum[p.account] += signedAmount(p);
     } else {

@@ -173,6 +173,15 @@ Result<Side> readNewStore(const std::string& dsn) {
                    side.postings.push_back(std::move(p));
                    return okStatus();
                  }));
+  CB_RETURN_IF_ERROR(
+      forEachRow(*c, "SELECT idempotency_key FROM nc_idempotency_keys WHERE outcome_kind = 0",
+                 [&](const adapters::odbc::Statement& st) -> Status {
+                   CB_ASSIGN_OR_RETURN(std::string key, st.getString(1));
+                   const size_t end = key.find_last_not_of(' ');
+                   key.resize(end == std::string::npos ? 0 : end + 1);
+                   side.answered_ok.insert(std::move(key));
+                   return okStatus();
+                 }));
   // Computed here, not through SqlLedgerStore::trialBalance: the checker
   // does not trust the code it checks. Balances plus GL contra legs.
   for (const char* sql : {"SELECT currency, SUM(ledger_balance) FROM nc_accounts GROUP BY 1",

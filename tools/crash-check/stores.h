@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct Side {
   // The new store's trial balance per currency (balances plus GL contra
   // legs): zero when the double entry holds. Empty for legacy.
   std::map<std::string, int64_t> trial_balance;
+  // The new store's idempotency keys answered with a success (outcome kind
+  // 0): a posting among them without a posting row was answered as already
+  // in the account (the watermark rule: its snapshot brought it). Empty
+  // for legacy.
+  std::set<std::string> answered_ok;
 };
 
 // One write reply channel-sim received.

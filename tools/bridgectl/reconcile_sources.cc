@@ -1,0 +1,210 @@
+#include "tools/bridgectl/reconcile_sources.h"
+
+#include <chrono>
+
+namespace corebridge::tools::reconcile {
+
+namespace odbc = adapters::odbc;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Adds the time until it goes out of scope to `*ns`.
+class Timed {
+ public:
+  explicit Timed(int64_t* ns) : ns_(ns), t0_(Clock::now()) {}
+  ~Timed() {
+    *ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count();
+  }
+  Timed(const Timed&) = delete;
+  Timed& operator=(const Timed&) = delete;
+
+ private:
+  int64_t* ns_;
+  Clock::time_point t0_;
+};
+
+const char* statusCode(int64_t idl_status) {
+  switch (idl_status) {  // idl AccountStatus
+    case 1:
+      return "A";
+    case 2:
+      return "D";
+    case 3:
+      return "F";
+    case 4:
+      return "C";
+    case 5:
+      return "P";
+  }
+  return "?";
+}
+
+std::string trimmed(std::string s) {
+  const size_t end = s.find_last_not_of(' ');
+  s.resize(end == std::string::npos ? 0 : end + 1);
+  return s;
+}
+
+}  // namespace
+
+ExtractSource::ExtractSource(const ExtractReader& x, const mappings::ProductLineRule& lines,
+                             std::string line)
+    : x_(x), lines_(lines), line_(std::move(line)) {}
+
+Status ExtractSource::header(int64_t* business_date) {
+  CB_RETURN_IF_ERROR(x_.decode(1, &r_));
+  if (x_.bytes(1)[0] != 'H') {
+    return dataLoss("record 1: the extract does not start with its header");
+  }
+  *business_date = static_cast<int64_t>(number(r_, x_.fields().business_date).unscaled);
+  next_ = 2;
+  return okStatus();
+}
+
+Result<bool> ExtractSource::next(AccountRecord* out) {
+  Timed timed(&busy_ns_);
+  const ExtractFields& f = x_.fields();
+  while (next_ <= x_.count()) {
+    const size_t i = next_++;
+    const char type = x_.bytes(i)[0];
+    if (type == 'T') {
+      return false;
+    }
+    if (type != 'A') {
+      continue;  // a P record of an account of another line
+    }
+    CB_RETURN_IF_ERROR(x_.decode(i, &r_));
+    Account& a = out->account;
+    a.number = accountNumber(number(r_, f.account));
+    if (lines_.lineOf(a.number) != line_) {
+      continue;
+    }
+    a.product_code = text(r_, f.product);
+    a.customer = static_cast<int64_t>(number(r_, f.customer).unscaled);
+    a.status = text(r_, f.status);
+    a.currency = text(r_, f.currency);
+    a.ledger = static_cast<int64_t>(scaled(number(r_, f.ledger), 2));
+    a.available = static_cast<int64_t>(scaled(number(r_, f.available), 2));
+    a.overdraft = static_cast<int64_t>(scaled(number(r_, f.overdraft), 2));
+    a.accrued = static_cast<int64_t>(scaled(number(r_, f.accrued), 2));
+    a.rate_micros = static_cast<int64_t>(scaled(number(r_, f.rate), 6));
+    a.open_date = static_cast<int64_t>(number(r_, f.open_date).unscaled);
+    a.maturity_date = static_cast<int64_t>(number(r_, f.maturity).unscaled);
+    a.close_date = static_cast<int64_t>(number(r_, f.close_date).unscaled);
+    a.last_seq = static_cast<int64_t>(number(r_, f.last_seq).unscaled);
+    a.holds = static_cast<int64_t>(number(r_, f.holds).unscaled);
+    out->postings.clear();
+    while (next_ <= x_.count() && x_.bytes(next_)[0] == 'P') {
+      CB_RETURN_IF_ERROR(x_.decode(next_, &r_));
+      ++next_;
+      Posting p;
+      p.seq = static_cast<int64_t>(number(r_, f.posting_seq).unscaled);
+      p.txn_id = text(r_, f.posting_txn);
+      const std::string dc = text(r_, f.posting_dc);
+      p.dc = dc.empty() ? '?' : dc[0];
+      p.amount = static_cast<int64_t>(scaled(number(r_, f.posting_amount), 2));
+      out->postings.push_back(std::move(p));
+    }
+    return true;
+  }
+  return dataLoss("the extract has no trailer record: it is incomplete");
+}
+
+Result<std::unique_ptr<StoreSource>> StoreSource::open(const std::string& dsn,
+                                                       const mappings::ProductLineRule& lines,
+                                                       std::string line, int64_t business_date) {
+  std::unique_ptr<StoreSource> s(new StoreSource(lines, std::move(line)));
+  CB_ASSIGN_OR_RETURN(s->accounts_conn_, odbc::Connection::open(dsn));
+  CB_ASSIGN_OR_RETURN(s->postings_conn_, odbc::Connection::open(dsn));
+  CB_ASSIGN_OR_RETURN(
+      s->accounts_,
+      s->accounts_conn_->prepare(
+          "SELECT account_id, product_code, customer_id, status, currency, ledger_balance, "
+          "available_balance, overdraft_limit, accrued_interest, interest_rate_pct_micros, "
+          "open_date, maturity_date, close_date, last_posting_seq, hold_count "
+          "FROM nc_accounts ORDER BY account_id"));
+  CB_RETURN_IF_ERROR(s->accounts_->execute());
+  CB_ASSIGN_OR_RETURN(
+      s->postings_,
+      s->postings_conn_->prepare("SELECT account_id, seq, idempotency_key, direction, "
+                                 "amount FROM nc_postings WHERE business_date = " +
+                                 std::to_string(business_date) + " ORDER BY account_id, seq"));
+  CB_RETURN_IF_ERROR(s->postings_->execute());
+  CB_RETURN_IF_ERROR(s->fetchPosting());
+  return s;
+}
+
+Result<bool> StoreSource::next(AccountRecord* out) {
+  Timed timed(&busy_ns_);
+  while (true) {
+    CB_ASSIGN_OR_RETURN(bool more, accounts_->fetch());
+    if (!more) {
+      CB_RETURN_IF_ERROR(skipTo(std::string(1, '\x7f')));
+      return false;
+    }
+    odbc::Statement& st = *accounts_;
+    Account& a = out->account;
+    CB_ASSIGN_OR_RETURN(a.number, st.getString(1));
+    a.number = trimmed(a.number);
+    if (lines_.lineOf(a.number) != line_) {
+      continue;
+    }
+    CB_ASSIGN_OR_RETURN(std::string product, st.getString(2));
+    a.product_code = trimmed(product);
+    CB_ASSIGN_OR_RETURN(a.customer, st.getInt64(3));
+    CB_ASSIGN_OR_RETURN(int64_t status, st.getInt64(4));
+    a.status = statusCode(status);
+    CB_ASSIGN_OR_RETURN(std::string currency, st.getString(5));
+    a.currency = trimmed(currency);
+    CB_ASSIGN_OR_RETURN(a.ledger, st.getInt64(6));
+    CB_ASSIGN_OR_RETURN(a.available, st.getInt64(7));
+    CB_ASSIGN_OR_RETURN(a.overdraft, st.getInt64(8));
+    CB_ASSIGN_OR_RETURN(a.accrued, st.getInt64(9));
+    CB_ASSIGN_OR_RETURN(a.rate_micros, st.getInt64(10));
+    CB_ASSIGN_OR_RETURN(a.open_date, st.getInt64(11));
+    CB_ASSIGN_OR_RETURN(a.maturity_date, st.getInt64(12));
+    CB_ASSIGN_OR_RETURN(a.close_date, st.getInt64(13));
+    CB_ASSIGN_OR_RETURN(a.last_seq, st.getInt64(14));
+    CB_ASSIGN_OR_RETURN(a.holds, st.getInt64(15));
+    out->postings.clear();
+    CB_RETURN_IF_ERROR(skipTo(a.number));
+    while (has_posting_ && posting_account_ == a.number) {
+      out->postings.push_back(posting_);
+      CB_RETURN_IF_ERROR(fetchPosting());
+    }
+    return true;
+  }
+}
+
+Status StoreSource::skipTo(const std::string& account) {
+  while (has_posting_ && posting_account_ < account) {
+    if (lines_.lineOf(posting_account_) == line_) {
+      orphans_.push_back(
+          {Kind::kOnlyInNew, "posting", posting_account_,
+           "seq " + std::to_string(posting_.seq) + " txn " + posting_.txn_id + " (no account row)",
+           "", "", ""});
+    }
+    CB_RETURN_IF_ERROR(fetchPosting());
+  }
+  return okStatus();
+}
+
+Status StoreSource::fetchPosting() {
+  CB_ASSIGN_OR_RETURN(has_posting_, postings_->fetch());
+  if (!has_posting_) {
+    return okStatus();
+  }
+  CB_ASSIGN_OR_RETURN(std::string account, postings_->getString(1));
+  posting_account_ = trimmed(account);
+  CB_ASSIGN_OR_RETURN(posting_.seq, postings_->getInt64(2));
+  CB_ASSIGN_OR_RETURN(std::string txn, postings_->getString(3));
+  posting_.txn_id = trimmed(txn);
+  CB_ASSIGN_OR_RETURN(int64_t direction, postings_->getInt64(4));
+  posting_.dc = direction == 1 ? 'D' : direction == 2 ? 'C' : '?';  // idl Direction
+  CB_ASSIGN_OR_RETURN(posting_.amount, postings_->getInt64(5));
+  return okStatus();
+}
+
+}  // namespace corebridge::tools::reconcile
