@@ -136,7 +136,8 @@ bool RepairQueue::parked(const std::vector<std::string>& accounts) const {
                      [&](const std::string& a) { return lanes_.count(a) != 0; });
 }
 
-bool RepairQueue::parkedBefore(const std::vector<std::string>& accounts, uint64_t intent) const {
+bool RepairQueue::anyPending(const std::vector<std::string>& accounts,
+                             const std::function<bool(const RepairCase&)>& match) const {
   if (parked_accounts_.load() == 0) {
     return false;
   }
@@ -145,23 +146,17 @@ bool RepairQueue::parkedBefore(const std::vector<std::string>& accounts, uint64_
     auto lane = lanes_.find(a);
     return lane != lanes_.end() &&
            std::any_of(lane->second.pending.begin(), lane->second.pending.end(),
-                       [&](int64_t id) { return pending_.at(id).intent < intent; });
+                       [&](int64_t id) { return match(pending_.at(id)); });
   });
 }
 
+bool RepairQueue::parkedBefore(const std::vector<std::string>& accounts, uint64_t intent) const {
+  return anyPending(accounts, [&](const RepairCase& c) { return c.intent < intent; });
+}
+
 bool RepairQueue::owesSide(const std::vector<std::string>& accounts, int side) const {
-  if (parked_accounts_.load() == 0) {
-    return false;
-  }
-  std::shared_lock<std::shared_mutex> lock(mu_);
-  return std::any_of(accounts.begin(), accounts.end(), [&](const std::string& a) {
-    auto lane = lanes_.find(a);
-    return lane != lanes_.end() &&
-           std::any_of(lane->second.pending.begin(), lane->second.pending.end(), [&](int64_t id) {
-             const RepairCase& c = pending_.at(id);
-             return c.primary != side || c.primary_zz < 0;
-           });
-  });
+  return anyPending(accounts,
+                    [&](const RepairCase& c) { return c.primary != side || c.primary_zz < 0; });
 }
 
 Result<int64_t> RepairQueue::park(const RepairCase& c) {

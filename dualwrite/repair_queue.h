@@ -151,6 +151,10 @@ class RepairQueue {
 
   RepairQueue(RepairStore& store, RepairQueueOptions options);
 
+  // Whether any of `accounts` has a pending case that `match`es (takes mu_
+  // shared; none at all while nothing is parked).
+  bool anyPending(const std::vector<std::string>& accounts,
+                  const std::function<bool(const RepairCase&)>& match) const;
   // mu_ held (exclusively). A new lane's first replay is due at `due`.
   void addPendingLocked(RepairCase c, std::chrono::steady_clock::time_point due);
   void removePendingLocked(int64_t id);

@@ -34,6 +34,7 @@
 #include "dualwrite/repair_queue.h"
 #include "dualwrite/repair_store.h"
 #include "mappings/pack.h"
+#include "tests/bench/bench_util.h"
 #include "tools/channel-sim/bank_client.h"
 
 namespace {
@@ -74,23 +75,13 @@ struct Args {
   std::string dir;
 };
 
-std::vector<int> parseList(const std::string& s) {
-  std::vector<int> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    out.push_back(std::atoi(item.c_str()));
-  }
-  return out;
-}
-
 bool parseArgs(int argc, char** argv, Args* a) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seconds" && i + 1 < argc) {
       a->seconds = std::atof(argv[++i]);
     } else if (arg == "--threads" && i + 1 < argc) {
-      a->threads = parseList(argv[++i]);
+      a->threads = corebridge::bench::parseList(argv[++i]);
     } else if (arg == "--dir" && i + 1 < argc) {
       a->dir = argv[++i];
     } else {
@@ -99,15 +90,6 @@ bool parseArgs(int argc, char** argv, Args* a) {
     }
   }
   return true;
-}
-
-int64_t percentile(std::vector<int64_t>& v, double p) {
-  if (v.empty()) {
-    return 0;
-  }
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
 }
 
 int run(const Args& args) {
@@ -210,8 +192,10 @@ int run(const Args& args) {
     const uint64_t records = after.journal.appends - before.journal.appends;
     std::printf(
         "%8d %12.0f %10lld %10lld %10.0f %14.1f %10zu%s\n", threads,
-        static_cast<double>(all.size()) / elapsed, static_cast<long long>(percentile(all, 0.50)),
-        static_cast<long long>(percentile(all, 0.99)), static_cast<double>(syncs) / elapsed,
+        static_cast<double>(all.size()) / elapsed,
+        static_cast<long long>(corebridge::bench::percentile(all, 0.50)),
+        static_cast<long long>(corebridge::bench::percentile(all, 0.99)),
+        static_cast<double>(syncs) / elapsed,
         syncs == 0 ? 0.0 : static_cast<double>(records) / static_cast<double>(syncs),
         after.unsettled,
         failed.load() == 0 ? "" : ("  (" + std::to_string(failed.load()) + " failed)").c_str());

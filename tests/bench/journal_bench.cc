@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dualwrite/journal.h"
+#include "tests/bench/bench_util.h"
 
 namespace {
 
@@ -36,16 +37,6 @@ struct Args {
   std::string dir;
 };
 
-std::vector<int> parseList(const std::string& s) {
-  std::vector<int> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    out.push_back(std::atoi(item.c_str()));
-  }
-  return out;
-}
-
 bool parseArgs(int argc, char** argv, Args* args) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -57,7 +48,7 @@ bool parseArgs(int argc, char** argv, Args* args) {
     if (a == "--seconds") {
       args->seconds = std::atof(v.c_str());
     } else if (a == "--threads") {
-      args->threads = parseList(v);
+      args->threads = corebridge::bench::parseList(v);
     } else if (a == "--payload") {
       args->payload = static_cast<size_t>(std::atol(v.c_str()));
     } else if (a == "--dir") {
@@ -70,15 +61,6 @@ bool parseArgs(int argc, char** argv, Args* args) {
     }
   }
   return true;
-}
-
-double percentile(std::vector<double>* v, double p) {
-  if (v->empty()) {
-    return 0;
-  }
-  const auto k = static_cast<size_t>(p * static_cast<double>(v->size() - 1));
-  std::nth_element(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(k), v->end());
-  return (*v)[k];
 }
 
 int runRow(const Args& args, const fs::path& dir, int threads) {
@@ -126,7 +108,8 @@ int runRow(const Args& args, const fs::path& dir, int threads) {
       static_cast<double>(stats.appends) / elapsed, static_cast<double>(stats.batches) / elapsed,
       stats.batches == 0 ? 0.0
                          : static_cast<double>(stats.appends) / static_cast<double>(stats.batches),
-      percentile(&all, 0.50), percentile(&all, 0.99), maxLat, errors.load());
+      corebridge::bench::percentile(all, 0.50), corebridge::bench::percentile(all, 0.99), maxLat,
+      errors.load());
   journal.reset();
   fs::remove_all(dir);
   return errors.load() == 0 ? 0 : 1;

@@ -38,6 +38,7 @@
 #include "newcore/in_memory_ledger_store.h"
 #include "newcore/server.h"
 #include "newcore/sql_ledger_store.h"
+#include "tests/bench/bench_util.h"
 #include "tests/support/db_servers.h"
 
 namespace {
@@ -64,15 +65,6 @@ struct Row {
   double seconds = 0;
   std::vector<double> latencies_us;
 };
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) {
-    return 0;
-  }
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-  return v[i];
-}
 
 idl::Money usd(int64_t minor) {
   idl::Money m;
@@ -181,8 +173,10 @@ std::vector<int> parseList(const std::string& s) {
 
 void printRow(const char* store, const char* server, int conns, Row& r) {
   std::printf("%-9s %-12s %6d %10.0f %9.0f %9.0f %9.0f %7llu\n", store, server, conns,
-              static_cast<double>(r.calls) / r.seconds, percentile(r.latencies_us, 0.50),
-              percentile(r.latencies_us, 0.99), percentile(r.latencies_us, 0.999),
+              static_cast<double>(r.calls) / r.seconds,
+              corebridge::bench::percentile(r.latencies_us, 0.50),
+              corebridge::bench::percentile(r.latencies_us, 0.99),
+              corebridge::bench::percentile(r.latencies_us, 0.999),
               static_cast<unsigned long long>(r.errors));
   std::fflush(stdout);
 }
