@@ -58,7 +58,7 @@ bench: deps
 	$(MAKE) build
 	./scripts/bench.sh $(BUILD)
 
-# The long form (about 25 minutes); `make test` runs the short one.
+# The long form (about 10 minutes); `make test` runs the short one.
 CRASH_TEST_FLAGS ?=
 crash-test: deps
 	$(MAKE) build

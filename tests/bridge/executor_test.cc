@@ -675,6 +675,33 @@ TEST_F(DurableExecutorTest, ARefusalReplayedLateIsNotSent) {
   EXPECT_EQ(new_.callCount(), 1U);
 }
 
+// A write the primary refused changed nothing there: it is not sent to the
+// secondary, which could decide it on another state of the account.
+TEST_F(DurableExecutorTest, AWriteThePrimaryRefusedIsNotSentToTheSecondary) {
+  std::string refused;
+  ASSERT_TRUE(codecs_
+                  ->request(Txn::kPost,
+                            {BankCodecs::text("CA-TXN-ID", "N-1"),
+                             BankCodecs::number("CA-RETURN-CODE", *Decimal::parse("20")),
+                             BankCodecs::number("PST-ACCT-NUMBER", *Decimal::parse(kSavings)),
+                             BankCodecs::text("PST-DR-CR-CODE", "D"),
+                             BankCodecs::number("PST-AMOUNT", *Decimal::parse("1.00"))},
+                            &refused)
+                  .ok());
+  legacy_.setAnswer([&](std::string_view, std::string_view) -> Result<adapters::BackendReply> {
+    return adapters::BackendReply{0, refused};
+  });
+  Executor& ex = durable(Stage::kDualWrite);
+  const ChannelReply r = ex.handle("ACCTPOST", postWithId("N-1", kSavings));
+  ASSERT_FALSE(r.system_error);
+  EXPECT_EQ(r.reply.commarea, refused) << "the channel gets the refusal";
+  ex.drain();
+  EXPECT_EQ(new_.callCount(), 0U);
+  EXPECT_TRUE(observer_.requests.back().secondary_refused);
+  EXPECT_FALSE(observer_.requests.back().secondary_queued);
+  EXPECT_EQ(journal_->stats().unsettled, 0U) << "settled: nothing to do";
+}
+
 // A restart keeps the fence of a repair case whose primary is in doubt.
 TEST_F(DurableExecutorTest, AnInDoubtRepairCaseFencesItsAccountAfterARestart) {
   dualwrite::RepairCase c;

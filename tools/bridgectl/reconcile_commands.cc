@@ -349,7 +349,7 @@ int reconcileCommand(int argc, char** argv) {
   if (ec) {
     return usageError("--out: cannot create " + out_dir + ": " + ec.message());
   }
-  for (Status s :
+  for (const Status& s :
        {writeCsv(out_dir + "/differences.csv", *r), writeJson(out_dir + "/summary.json", *r, info),
         writeHtml(out_dir + "/report.html", *r, info)}) {
     if (!s.ok()) {
