@@ -11,6 +11,8 @@
 // secondary calls, and exit 0. Exit 2: a bad command line, configuration or
 // mapping pack; exit 1: a port that cannot be bound or a store that cannot
 // be opened.
+#include <thrift/Thrift.h>  // GlobalOutput (TOutput.h is not self-contained)
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -85,6 +87,11 @@ int parseArgs(int argc, char** argv, Args* args) {
   }
   return 0;
 }
+
+// Thrift's own diagnostics ("TSocket::open() error ... Connection refused",
+// once per attempt while the new core is down) go to the logger at debug
+// level instead of raw stderr: the backend's error is logged by the bridge.
+void thriftOutput(const char* message) { cb::logger("newcore")->debug("thrift: {}", message); }
 
 void applyLogLevel(const br::Config& config) {
   cb::LogOptions options;
@@ -197,6 +204,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   applyLogLevel(*config);
+  apache::thrift::GlobalOutput.setOutputFunction(thriftOutput);
   auto log = cb::logger("bridge");
   auto pack = cb::mappings::loadPack(config->pack);
   if (!pack.ok()) {
