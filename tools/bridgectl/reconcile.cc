@@ -11,7 +11,7 @@ constexpr mappings::int128 kHashModulus =
 
 class Run {
  public:
-  explicit Run(size_t keep) : keep_(keep) {}
+  Run(size_t keep, const InSnapshot& in_snapshot) : keep_(keep), in_snapshot_(in_snapshot) {}
 
   void add(Difference d) {
     ++r_.differences;
@@ -106,8 +106,13 @@ class Run {
       const Posting* lp = i < l.postings.size() ? &l.postings[i] : nullptr;
       const Posting* np = j < n.postings.size() ? &n.postings[j] : nullptr;
       if (np == nullptr || (lp != nullptr && lp->seq < np->seq)) {
-        count(r_.legacy, *lp);
-        add({Kind::kOnlyInLegacy, "posting", a, key(*lp), "", "", ""});
+        if (in_snapshot_ && in_snapshot_(a, *lp)) {
+          ++r_.postings_before_history;
+          ++r_.postings_in_snapshot;
+        } else {
+          count(r_.legacy, *lp);
+          add({Kind::kOnlyInLegacy, "posting", a, key(*lp), "", "", ""});
+        }
         ++i;
         continue;
       }
@@ -136,6 +141,7 @@ class Run {
   }
 
   const size_t keep_;
+  const InSnapshot& in_snapshot_;
   Reconciliation r_;
 };
 
@@ -187,8 +193,9 @@ bool Reconciliation::balanced() const {
          legacy.debits == fresh.debits && legacy.credits == fresh.credits;
 }
 
-Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep) {
-  Run run(keep);
+Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep,
+                           const InSnapshot& in_snapshot) {
+  Run run(keep, in_snapshot);
   Cursor l(legacy, "legacy"), n(fresh, "new");
   CB_RETURN_IF_ERROR(l.advance());
   CB_RETURN_IF_ERROR(n.advance());

@@ -78,16 +78,23 @@ struct Reconciliation {
   Totals legacy, fresh;
   uint64_t accounts_matched = 0;
   uint64_t postings_before_history = 0;     // legacy postings in a snapshot, not compared
+  uint64_t postings_in_snapshot = 0;        // of those, inside the new history (InSnapshot)
   uint64_t differences = 0;                 // all of them
   std::map<std::string, uint64_t> by_kind;  // "field_differs ledger_balance", "only_in_new account"
   std::vector<Difference> kept;             // the first `keep`
   bool balanced() const;
 };
 
+// Whether the new side holds a legacy posting through a snapshot taken after
+// it (the new core answered its dual-write as already included: no row of
+// its own). Asked only for a legacy posting the new side lacks.
+using InSnapshot = std::function<bool(const std::string& account, const Posting& posting)>;
+
 // Merges the two sources. `keep` bounds the differences kept in full (all
 // are counted). FailedPrecondition names a source whose accounts are out of
 // order; a source's own error is returned as it is.
-Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep);
+Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep,
+                           const InSnapshot& in_snapshot = {});
 
 // Minor units as "1234.50", "-0.07"; a rate in micros as "1.250000".
 std::string money(int64_t minor);

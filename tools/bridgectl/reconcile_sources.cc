@@ -116,6 +116,7 @@ Result<std::unique_ptr<StoreSource>> StoreSource::open(const std::string& dsn,
                                                        const mappings::ProductLineRule& lines,
                                                        std::string line, int64_t business_date) {
   std::unique_ptr<StoreSource> s(new StoreSource(lines, std::move(line)));
+  s->dsn_ = dsn;
   CB_ASSIGN_OR_RETURN(s->accounts_conn_, odbc::Connection::open(dsn));
   CB_ASSIGN_OR_RETURN(s->postings_conn_, odbc::Connection::open(dsn));
   CB_ASSIGN_OR_RETURN(
@@ -189,6 +190,34 @@ Status StoreSource::skipTo(const std::string& account) {
     CB_RETURN_IF_ERROR(fetchPosting());
   }
   return okStatus();
+}
+
+bool StoreSource::answeredOk(const std::string& txn_id) {
+  if (!error_.ok()) {
+    return false;
+  }
+  auto ask = [&]() -> Result<bool> {
+    if (key_ == nullptr) {
+      CB_ASSIGN_OR_RETURN(keys_conn_, odbc::Connection::open(dsn_));
+      CB_ASSIGN_OR_RETURN(key_,
+                          keys_conn_->prepare("SELECT COUNT(*) FROM nc_idempotency_keys WHERE "
+                                              "idempotency_key = ? AND outcome_kind = 0"));
+    }
+    CB_RETURN_IF_ERROR(key_->bindString(1, txn_id));
+    CB_RETURN_IF_ERROR(key_->execute());
+    CB_ASSIGN_OR_RETURN(bool row, key_->fetch());
+    if (!row) {
+      return false;
+    }
+    CB_ASSIGN_OR_RETURN(int64_t n, key_->getInt64(1));
+    return n > 0;
+  };
+  Result<bool> r = ask();
+  if (!r.ok()) {
+    error_ = r.status();
+    return false;
+  }
+  return *r;
 }
 
 Status StoreSource::fetchPosting() {

@@ -48,6 +48,11 @@ class StoreSource {
                                                    std::string line, int64_t business_date);
 
   Result<bool> next(AccountRecord* out);
+  // Whether the new core answered `txn_id` with a success (the watermark
+  // rule's "already included": a snapshot taken later brought the posting
+  // in). A store error is kept (error()) and answered false.
+  bool answeredOk(const std::string& txn_id);
+  const Status& error() const { return error_; }
   // Postings of the line whose account has no row in nc_accounts (found
   // while merging, and after the last account once next() returned false).
   const std::vector<Difference>& orphans() const { return orphans_; }
@@ -63,7 +68,10 @@ class StoreSource {
   const mappings::ProductLineRule& lines_;
   const std::string line_;
   std::unique_ptr<adapters::odbc::Connection> accounts_conn_, postings_conn_;
-  std::unique_ptr<adapters::odbc::Statement> accounts_, postings_;
+  std::unique_ptr<adapters::odbc::Connection> keys_conn_;  // opened on first use
+  std::unique_ptr<adapters::odbc::Statement> accounts_, postings_, key_;
+  std::string dsn_;
+  Status error_;
   bool has_posting_ = false;
   std::string posting_account_;
   Posting posting_;
