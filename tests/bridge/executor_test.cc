@@ -358,6 +358,8 @@ TEST_F(ExecutorTest, AFullQueueDropsAndCounts) {
 }
 
 // The durable write path (ExecutorOptions::journal and repairs).
+const std::string kSavings = "100000000017";  // demoPack: 1xxx is SAVINGS
+
 class DurableExecutorTest : public ExecutorTest {
  protected:
   void SetUp() override {
@@ -409,6 +411,21 @@ class DurableExecutorTest : public ExecutorTest {
     return c;
   }
 
+  // Legacy's reply to a 1.00 debit of kSavings it refused (return code 20).
+  std::string refusedDebit(const std::string& txn) {
+    std::string c;
+    EXPECT_TRUE(codecs_
+                    ->request(Txn::kPost,
+                              {BankCodecs::text("CA-TXN-ID", txn),
+                               BankCodecs::number("CA-RETURN-CODE", *Decimal::parse("20")),
+                               BankCodecs::number("PST-ACCT-NUMBER", *Decimal::parse(kSavings)),
+                               BankCodecs::text("PST-DR-CR-CODE", "D"),
+                               BankCodecs::number("PST-AMOUNT", *Decimal::parse("1.00"))},
+                              &c)
+                    .ok());
+    return c;
+  }
+
   std::string dir_;
   std::vector<dualwrite::UnfinishedIntent> unfinished_;
   std::unique_ptr<dualwrite::IntentLog> journal_;
@@ -416,8 +433,6 @@ class DurableExecutorTest : public ExecutorTest {
   std::unique_ptr<dualwrite::RepairQueue> repairs_;
   std::unique_ptr<Executor> executor_;
 };
-
-const std::string kSavings = "100000000017";  // demoPack: 1xxx is SAVINGS
 
 TEST_F(DurableExecutorTest, AWriteIsJournalledAndSettledOnceTheSecondaryAnswers) {
   Executor& ex = durable(Stage::kDualWrite);
@@ -645,16 +660,7 @@ TEST_F(DurableExecutorTest, AWriteWaitsUntilItsPrimaryHasTheAccountsHistory) {
 // state of the account (a backfill snapshot taken since) and might apply it.
 TEST_F(DurableExecutorTest, ARefusalReplayedLateIsNotSent) {
   Executor& ex = durable(Stage::kDualWrite);
-  std::string refused;
-  ASSERT_TRUE(codecs_
-                  ->request(Txn::kPost,
-                            {BankCodecs::text("CA-TXN-ID", "L-1"),
-                             BankCodecs::number("CA-RETURN-CODE", *Decimal::parse("20")),
-                             BankCodecs::number("PST-ACCT-NUMBER", *Decimal::parse(kSavings)),
-                             BankCodecs::text("PST-DR-CR-CODE", "D"),
-                             BankCodecs::number("PST-AMOUNT", *Decimal::parse("1.00"))},
-                            &refused)
-                  .ok());
+  const std::string refused = refusedDebit("L-1");
   dualwrite::RepairCase c;
   c.kind = dualwrite::RepairKind::kParked;
   c.account = kSavings;
@@ -678,16 +684,7 @@ TEST_F(DurableExecutorTest, ARefusalReplayedLateIsNotSent) {
 // A write the primary refused changed nothing there: it is not sent to the
 // secondary, which could decide it on another state of the account.
 TEST_F(DurableExecutorTest, AWriteThePrimaryRefusedIsNotSentToTheSecondary) {
-  std::string refused;
-  ASSERT_TRUE(codecs_
-                  ->request(Txn::kPost,
-                            {BankCodecs::text("CA-TXN-ID", "N-1"),
-                             BankCodecs::number("CA-RETURN-CODE", *Decimal::parse("20")),
-                             BankCodecs::number("PST-ACCT-NUMBER", *Decimal::parse(kSavings)),
-                             BankCodecs::text("PST-DR-CR-CODE", "D"),
-                             BankCodecs::number("PST-AMOUNT", *Decimal::parse("1.00"))},
-                            &refused)
-                  .ok());
+  const std::string refused = refusedDebit("N-1");
   legacy_.setAnswer([&](std::string_view, std::string_view) -> Result<adapters::BackendReply> {
     return adapters::BackendReply{0, refused};
   });
