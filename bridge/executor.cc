@@ -145,9 +145,9 @@ void Executor::setStages(std::shared_ptr<const StageTable> stages) {
 
 std::shared_ptr<const StageTable> Executor::stages() const { return std::atomic_load(&stages_); }
 
-ChannelReply Executor::badRequest(RequestInfo& info, adapters::SystemError error,
-                                  std::string message) {
-  info.outcome = "bad_request";
+ChannelReply Executor::systemError(RequestInfo& info, std::string outcome,
+                                   adapters::SystemError error, std::string message) {
+  info.outcome = std::move(outcome);
   observer_.onRequest(info);
   ChannelReply r;
   r.system_error = true;
@@ -156,36 +156,16 @@ ChannelReply Executor::badRequest(RequestInfo& info, adapters::SystemError error
   return r;
 }
 
+ChannelReply Executor::badRequest(RequestInfo& info, adapters::SystemError error,
+                                  std::string message) {
+  return systemError(info, "bad_request", error, std::move(message));
+}
+
 ChannelReply Executor::journalUnavailable(RequestInfo& info, const Status& status) {
   logger("bridge")->error("txn={} trancode={}: journal failed, answering CB07: {}", info.txn_id,
                           info.trancode, status.toString());
-  info.outcome = "journal_unavailable";
-  observer_.onRequest(info);
-  ChannelReply r;
-  r.system_error = true;
-  r.error = adapters::SystemError::kUnavailable;
-  r.message = "JOURNAL UNAVAILABLE";
-  return r;
-}
-
-ChannelReply Executor::accountInDoubt(RequestInfo& info) {
-  info.outcome = "in_doubt";
-  observer_.onRequest(info);
-  ChannelReply r;
-  r.system_error = true;
-  r.error = adapters::SystemError::kUnavailable;
-  r.message = "ACCOUNT IN DOUBT";
-  return r;
-}
-
-ChannelReply Executor::accountBehind(RequestInfo& info, Side primary) {
-  info.outcome = "behind";
-  observer_.onRequest(info);
-  ChannelReply r;
-  r.system_error = true;
-  r.error = adapters::SystemError::kUnavailable;
-  r.message = "ACCOUNT BEHIND ON " + std::string(primary == Side::kLegacy ? "LEGACY" : "NEW");
-  return r;
+  return systemError(info, "journal_unavailable", adapters::SystemError::kUnavailable,
+                     "JOURNAL UNAVAILABLE");
 }
 
 bool Executor::primaryHasHistory(const std::vector<std::string>& accounts, Side primary,
@@ -363,7 +343,7 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
   }
   if (write && r.secondary && inDoubt(accounts)) {
     // The primary must not apply this before the in-doubt call's replay.
-    return accountInDoubt(info);
+    return systemError(info, "in_doubt", adapters::SystemError::kUnavailable, "ACCOUNT IN DOUBT");
   }
   if (r.mixed) {
     // Both sides must have every earlier call of these accounts first.
@@ -375,7 +355,10 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     enqueueAndWait(std::move(fence), ignored, timeoutOf(Side::kNew) + timeoutOf(Side::kLegacy));
   }
   if (write && r.secondary && !primaryHasHistory(accounts, r.primary, info)) {
-    return accountBehind(info, r.primary);
+    // CB07: the primary lacks an earlier call of an account of the write.
+    return systemError(
+        info, "behind", adapters::SystemError::kUnavailable,
+        std::string("ACCOUNT BEHIND ON ") + (r.primary == Side::kLegacy ? "LEGACY" : "NEW"));
   }
   // Durable dual-write: the intent is on disk before the primary is called.
   const bool durable = options_.journal != nullptr && write && r.secondary;

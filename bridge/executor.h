@@ -233,6 +233,9 @@ class Executor {
     bool primary_in_doubt = false;  // replay the primary before the secondary
   };
 
+  // A system-error reply (nothing sent to either side), reported with `outcome`.
+  ChannelReply systemError(RequestInfo& info, std::string outcome, adapters::SystemError error,
+                           std::string message);
   ChannelReply badRequest(RequestInfo& info, adapters::SystemError error, std::string message);
   // CB07 for a journal that failed closed.
   ChannelReply journalUnavailable(RequestInfo& info, const Status& status);
@@ -285,8 +288,6 @@ class Executor {
   void liftInDoubt(const std::string& key);
   // Whether any of `accounts` is fenced.
   bool inDoubt(const std::vector<std::string>& accounts) const;
-  // CB07 for a write to a fenced account.
-  ChannelReply accountInDoubt(RequestInfo& info);
   // Whether `primary` holds every earlier call of `accounts`: none is in the
   // outbox for it (waited for, up to the primary's timeout) nor in a pending
   // repair case that owes it one. Otherwise the write would be applied there
@@ -294,9 +295,6 @@ class Executor {
   // write-through to the new core timed out).
   bool primaryHasHistory(const std::vector<std::string>& accounts, Side primary,
                          const RequestInfo& info);
-  // CB07 `ACCOUNT BEHIND ON NEW|LEGACY` for a write whose primary lacks
-  // an earlier call of its account.
-  ChannelReply accountBehind(RequestInfo& info, Side primary);
   // The accounts a job's lane follows: the created account of an ACCTOPEN
   // (numbered in the primary's reply), else the request's.
   void laneAccounts(Job& job) const;
