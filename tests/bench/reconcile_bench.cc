@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   t0 = Clock::now();
-  rc::ExtractSource legacy(**reader, (*pack)->product_lines, "SAVINGS");
+  rc::ExtractSource legacy(**reader, (*pack)->product_lines, "SAVINGS", (*pack)->minor_digits);
   int64_t date = 0;
   if (fail(legacy.header(&date), "the extract's header")) {
     return 1;

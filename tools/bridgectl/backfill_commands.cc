@@ -209,40 +209,40 @@ Result<Extract> verify(const ExtractReader& x, const std::string& path,
 
 Result<idl::AccountSnapshot> snapshotOf(const mappings::Record& r, const ExtractFields& f,
                                         idl::ProductLine::type line, int minor_digits) {
+  const MasterFields m = masterOf(r, f, minor_digits);
   idl::AccountSnapshot s;
   idl::Account& a = s.account;
-  a.account_id = accountNumber(number(r, f.account));
+  a.account_id = m.number;
   a.product_line = line;
-  a.product_code = text(r, f.product);
-  a.customer_id = static_cast<int64_t>(number(r, f.customer).unscaled);
+  a.product_code = m.product_code;
+  a.customer_id = m.customer;
   static const std::map<std::string, idl::AccountStatus::type> kStatus = {
       {"A", idl::AccountStatus::ACTIVE},
       {"D", idl::AccountStatus::DORMANT},
       {"F", idl::AccountStatus::FROZEN},
       {"C", idl::AccountStatus::CLOSED},
       {"P", idl::AccountStatus::PENDING_OPEN}};
-  auto status = kStatus.find(text(r, f.status));
+  auto status = kStatus.find(m.status);
   if (status == kStatus.end()) {
-    return invalidArgument("account status '" + text(r, f.status) + "' is not A, D, F, C or P");
+    return invalidArgument("account status '" + m.status + "' is not A, D, F, C or P");
   }
   a.status = status->second;
-  const std::string currency = text(r, f.currency);
-  auto money = [&](int field) {
-    idl::Money m;
-    m.minor_units = static_cast<int64_t>(scaled(number(r, field), minor_digits));
-    m.currency = currency;
-    return m;
+  auto money = [&](int64_t minor_units) {
+    idl::Money money;
+    money.minor_units = minor_units;
+    money.currency = m.currency;
+    return money;
   };
-  a.ledger_balance = money(f.ledger);
-  a.available_balance = money(f.available);
-  a.overdraft_limit = money(f.overdraft);
-  a.accrued_interest = money(f.accrued);
-  a.interest_rate_pct_micros = static_cast<int64_t>(scaled(number(r, f.rate), 6));
-  a.open_date = static_cast<int32_t>(number(r, f.open_date).unscaled);
-  a.maturity_date = static_cast<int32_t>(number(r, f.maturity).unscaled);
-  a.close_date = static_cast<int32_t>(number(r, f.close_date).unscaled);
-  a.hold_count = static_cast<int32_t>(number(r, f.holds).unscaled);
-  a.last_posting_seq = static_cast<int64_t>(number(r, f.last_seq).unscaled);
+  a.ledger_balance = money(m.ledger);
+  a.available_balance = money(m.available);
+  a.overdraft_limit = money(m.overdraft);
+  a.accrued_interest = money(m.accrued);
+  a.interest_rate_pct_micros = m.rate_micros;
+  a.open_date = static_cast<int32_t>(m.open_date);
+  a.maturity_date = static_cast<int32_t>(m.maturity_date);
+  a.close_date = static_cast<int32_t>(m.close_date);
+  a.hold_count = static_cast<int32_t>(m.holds);
+  a.last_posting_seq = m.last_seq;
   s.watermark = a.last_posting_seq;
   return s;
 }

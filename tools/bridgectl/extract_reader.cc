@@ -75,6 +75,30 @@ std::string accountNumber(const Decimal& d) {
 
 std::string money2(int128 cents) { return Decimal::of(cents, 2).toString(); }
 
+MasterFields masterOf(const mappings::Record& r, const ExtractFields& f, int minor_digits) {
+  auto minor = [&](int field) {
+    return static_cast<int64_t>(scaled(number(r, field), minor_digits));
+  };
+  auto whole = [&](int field) { return static_cast<int64_t>(number(r, field).unscaled); };
+  MasterFields m;
+  m.number = accountNumber(number(r, f.account));
+  m.product_code = text(r, f.product);
+  m.customer = whole(f.customer);
+  m.status = text(r, f.status);
+  m.currency = text(r, f.currency);
+  m.ledger = minor(f.ledger);
+  m.available = minor(f.available);
+  m.overdraft = minor(f.overdraft);
+  m.accrued = minor(f.accrued);
+  m.rate_micros = static_cast<int64_t>(scaled(number(r, f.rate), 6));
+  m.open_date = whole(f.open_date);
+  m.maturity_date = whole(f.maturity);
+  m.close_date = whole(f.close_date);
+  m.last_seq = whole(f.last_seq);
+  m.holds = whole(f.holds);
+  return m;
+}
+
 Result<std::unique_ptr<ExtractReader>> ExtractReader::open(const std::string& path,
                                                            const std::string& copybook,
                                                            const std::string& select_file) {

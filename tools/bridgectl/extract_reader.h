@@ -4,6 +4,7 @@
 // reconcile` (docs/backfill.md, docs/reconcile.md).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,24 @@ mappings::int128 scaled(const mappings::Decimal& d, int scale);
 std::string accountNumber(const mappings::Decimal& d);
 // Minor units as "123.45".
 std::string money2(mappings::int128 cents);
+
+// An account's master fields as an A record states them: legacy's status
+// code (A D F C P), money in minor units, the interest rate in percent x
+// 10^6, dates yyyymmdd. What backfill loads and reconcile compares.
+struct MasterFields {
+  std::string number;  // 12 digits
+  std::string product_code;
+  int64_t customer = 0;
+  std::string status;
+  std::string currency;
+  int64_t ledger = 0, available = 0, overdraft = 0, accrued = 0;
+  int64_t rate_micros = 0;
+  int64_t open_date = 0, maturity_date = 0, close_date = 0;
+  int64_t last_seq = 0, holds = 0;
+};
+
+// The master fields of a decoded A record; money at `minor_digits` decimals.
+MasterFields masterOf(const mappings::Record& r, const ExtractFields& f, int minor_digits);
 
 // The control totals of EXTRREC's trailer, as read or as declared.
 struct Totals {

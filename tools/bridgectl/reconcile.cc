@@ -6,9 +6,6 @@ namespace corebridge::tools::reconcile {
 
 namespace {
 
-constexpr mappings::int128 kHashModulus =
-    static_cast<mappings::int128>(1'000'000'000'000'000'000LL);
-
 class Run {
  public:
   Run(size_t keep, const InSnapshot& in_snapshot) : keep_(keep), in_snapshot_(in_snapshot) {}
@@ -215,20 +212,8 @@ Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t kee
   return run.take();
 }
 
-std::string money(int64_t minor) {
-  const bool negative = minor < 0;
-  const uint64_t m = negative ? 0 - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
-  std::string cents = std::to_string(m % 100);
-  return (negative ? "-" : "") + std::to_string(m / 100) + "." +
-         (cents.size() == 1 ? "0" + cents : cents);
-}
+std::string money(int64_t minor) { return money2(minor); }
 
-std::string rate(int64_t micros) {
-  const bool negative = micros < 0;
-  const uint64_t m = negative ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
-  std::string frac = std::to_string(m % 1000000);
-  frac.insert(0, 6 - frac.size(), '0');
-  return (negative ? "-" : "") + std::to_string(m / 1000000) + "." + frac;
-}
+std::string rate(int64_t micros) { return mappings::Decimal::of(micros, 6).toString(); }
 
 }  // namespace corebridge::tools::reconcile

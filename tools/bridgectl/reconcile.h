@@ -18,22 +18,13 @@
 
 #include "common/status.h"
 #include "mappings/decimal.h"
+#include "tools/bridgectl/extract_reader.h"
 
 namespace corebridge::tools::reconcile {
 
-// An account as both sides can state it: legacy's codes (status A D F C P),
-// money in minor units, the interest rate in percent x 10^6, dates yyyymmdd.
-struct Account {
-  std::string number;  // 12 digits
-  std::string product_code;
-  int64_t customer = 0;
-  std::string status;
-  std::string currency;
-  int64_t ledger = 0, available = 0, overdraft = 0, accrued = 0;
-  int64_t rate_micros = 0;
-  int64_t open_date = 0, maturity_date = 0, close_date = 0;
-  int64_t last_seq = 0, holds = 0;
-};
+// An account as both sides state it (the extract's terms: legacy's status
+// code, minor units, the rate in micros).
+using Account = MasterFields;
 
 struct Posting {
   int64_t seq = 0;

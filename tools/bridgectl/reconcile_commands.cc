@@ -304,7 +304,7 @@ int reconcileCommand(int argc, char** argv) {
     return usageError("--extract: " + reader.status().message());
   }
   const auto t0 = Clock::now();
-  rc::ExtractSource legacy(**reader, (*pack)->product_lines, line);
+  rc::ExtractSource legacy(**reader, (*pack)->product_lines, line, (*pack)->minor_digits);
   RunInfo info;
   info.line = line;
   info.extract = args->get("extract");

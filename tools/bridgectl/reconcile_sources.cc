@@ -50,8 +50,8 @@ std::string trimmed(std::string s) {
 }  // namespace
 
 ExtractSource::ExtractSource(const ExtractReader& x, const mappings::ProductLineRule& lines,
-                             std::string line)
-    : x_(x), lines_(lines), line_(std::move(line)) {}
+                             std::string line, int minor_digits)
+    : x_(x), lines_(lines), line_(std::move(line)), minor_digits_(minor_digits) {}
 
 Status ExtractSource::header(int64_t* business_date) {
   CB_RETURN_IF_ERROR(x_.decode(1, &r_));
@@ -76,25 +76,10 @@ Result<bool> ExtractSource::next(AccountRecord* out) {
       continue;  // a P record of an account of another line
     }
     CB_RETURN_IF_ERROR(x_.decode(i, &r_));
-    Account& a = out->account;
-    a.number = accountNumber(number(r_, f.account));
-    if (lines_.lineOf(a.number) != line_) {
+    if (lines_.lineOf(accountNumber(number(r_, f.account))) != line_) {
       continue;
     }
-    a.product_code = text(r_, f.product);
-    a.customer = static_cast<int64_t>(number(r_, f.customer).unscaled);
-    a.status = text(r_, f.status);
-    a.currency = text(r_, f.currency);
-    a.ledger = static_cast<int64_t>(scaled(number(r_, f.ledger), 2));
-    a.available = static_cast<int64_t>(scaled(number(r_, f.available), 2));
-    a.overdraft = static_cast<int64_t>(scaled(number(r_, f.overdraft), 2));
-    a.accrued = static_cast<int64_t>(scaled(number(r_, f.accrued), 2));
-    a.rate_micros = static_cast<int64_t>(scaled(number(r_, f.rate), 6));
-    a.open_date = static_cast<int64_t>(number(r_, f.open_date).unscaled);
-    a.maturity_date = static_cast<int64_t>(number(r_, f.maturity).unscaled);
-    a.close_date = static_cast<int64_t>(number(r_, f.close_date).unscaled);
-    a.last_seq = static_cast<int64_t>(number(r_, f.last_seq).unscaled);
-    a.holds = static_cast<int64_t>(number(r_, f.holds).unscaled);
+    out->account = masterOf(r_, f, minor_digits_);
     out->postings.clear();
     while (next_ <= x_.count() && x_.bytes(next_)[0] == 'P') {
       CB_RETURN_IF_ERROR(x_.decode(next_, &r_));
@@ -104,7 +89,7 @@ Result<bool> ExtractSource::next(AccountRecord* out) {
       p.txn_id = text(r_, f.posting_txn);
       const std::string dc = text(r_, f.posting_dc);
       p.dc = dc.empty() ? '?' : dc[0];
-      p.amount = static_cast<int64_t>(scaled(number(r_, f.posting_amount), 2));
+      p.amount = static_cast<int64_t>(scaled(number(r_, f.posting_amount), minor_digits_));
       out->postings.push_back(std::move(p));
     }
     return true;

@@ -22,7 +22,10 @@ namespace corebridge::tools::reconcile {
 // The extract's A records of `line`, each with the P records after it.
 class ExtractSource {
  public:
-  ExtractSource(const ExtractReader& x, const mappings::ProductLineRule& lines, std::string line);
+  // Money at `minor_digits` decimals (the pack's minor_digits), as the new
+  // store keeps it.
+  ExtractSource(const ExtractReader& x, const mappings::ProductLineRule& lines, std::string line,
+                int minor_digits);
 
   // Reads record 1 (the header) and its business date; call first.
   Status header(int64_t* business_date);
@@ -35,6 +38,7 @@ class ExtractSource {
   const ExtractReader& x_;
   const mappings::ProductLineRule& lines_;
   const std::string line_;
+  const int minor_digits_;
   mappings::Record r_;
   size_t next_ = 1;
   int64_t busy_ns_ = 0;
