@@ -247,17 +247,30 @@ check() {  # STAGE PHASE KILLS [CRASH-CHECK FLAGS]: extract, crash-check, one su
   printf '%-12s %-44s %6s %9s %7s  %s\n' "$1" "$2" "$3" "$acked" "$passed/4" "$result" >> "$summary"
 }
 
-run_stage() {
-  local stage=$1
-  sd=$dir/$stage
+# A fresh bank in $dir/NAME: legacy-host with no accounts, an empty new
+# store, corebridge with every line at STAGE; NOTE goes on the banner.
+start_bank() {  # NAME STAGE [NOTE]
+  sd=$dir/$1
   mkdir -p "$sd"
   lport=$(free_port) nport=$(free_port) bport=$(free_port) aport=$(free_port)
-  echo "== $stage: legacy-host :$lport, newcore :$nport ($store), corebridge :$bport (admin :$aport); $sd"
+  echo "== $1: legacy-host :$lport, newcore :$nport ($store${3:-}), corebridge :$bport (admin :$aport); $sd"
   start_legacy
   [ "$store" = postgres ] && start_postgres
   start_newcore
-  write_config "$stage" "$sd/journal"
+  write_config "$2" "$sd/journal"
   start_bridge
+}
+stop_bank() {
+  kill -TERM "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
+  wait "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
+  if [ "$store" = postgres ]; then
+    as_pg "$pg_bindir/pg_ctl" -D "$sd/pg/data" -m fast stop > /dev/null 2>&1 || true
+  fi
+}
+
+run_stage() {
+  local stage=$1
+  start_bank "$stage" "$stage"
   local n=0 reached=0 label k
   if has_phase 1; then
   start_load "$stage.1"
@@ -378,25 +391,13 @@ PY
   fi
   total_kills=$((total_kills + n))
 
-  kill -TERM "$newcore_pid" "$legacy_pid" 2>/dev/null || true
-  wait "$newcore_pid" "$legacy_pid" 2>/dev/null || true
-  if [ "$store" = postgres ]; then
-    as_pg "$pg_bindir/pg_ctl" -D "$sd/pg/data" -m fast stop > /dev/null 2>&1 || true
-  fi
+  stop_bank
 }
 
 # Phase 5: the backfill meets live dual-writes at the watermark
 # (docs/backfill.md's procedure, through the real processes).
 run_backfill() {
-  sd=$dir/BACKFILL
-  mkdir -p "$sd"
-  lport=$(free_port) nport=$(free_port) bport=$(free_port) aport=$(free_port)
-  echo "== BACKFILL: legacy-host :$lport, newcore :$nport ($store, empty), corebridge :$bport; $sd"
-  start_legacy
-  [ "$store" = postgres ] && start_postgres
-  start_newcore
-  write_config LEGACY_ONLY "$sd/journal"
-  start_bridge
+  start_bank BACKFILL LEGACY_ONLY ", empty"
   start_load BACKFILL
   sleep 3  # history the new core never saw: accounts opened and posted in legacy only
   write_config DUAL_WRITE "$sd/journal"
@@ -419,11 +420,7 @@ run_backfill() {
   stop_load
   drain || failures=$((failures + 1))
   check BACKFILL "5 backfill racing DUAL_WRITE" 0 --backfilled
-  kill -TERM "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
-  wait "$bridge_pid" "$newcore_pid" "$legacy_pid" 2>/dev/null || true
-  if [ "$store" = postgres ]; then
-    as_pg "$pg_bindir/pg_ctl" -D "$sd/pg/data" -m fast stop > /dev/null 2>&1 || true
-  fi
+  stop_bank
 }
 
 total_kills=0
