@@ -172,6 +172,9 @@ bool Executor::primaryHasHistory(const std::vector<std::string>& accounts, Side 
                                  const RequestInfo& info) {
   const int side = sideCode(primary);
   auto owedInOutbox = [&] {
+    if (owed_accounts_[static_cast<size_t>(side)].load() == 0) {
+      return false;  // the hot path: nothing in the outbox goes to this side
+    }
     std::lock_guard<std::mutex> lock(mu_);
     return std::any_of(accounts.begin(), accounts.end(),
                        [&](const std::string& a) { return owed_[side].count(a) > 0; });
@@ -503,7 +506,9 @@ void Executor::enqueue(Job job, RequestInfo& info) {
       for (const std::string& account : job.accounts) {
         ++in_outbox_[account];
         if (!job.fence) {
-          ++owed_[sideCode(otherSide(job.info.primary))][account];
+          const int to = sideCode(otherSide(job.info.primary));
+          ++owed_[to][account];
+          owed_accounts_[static_cast<size_t>(to)].store(owed_[to].size());
         }
       }
       if (jobs == 2) {
@@ -577,7 +582,8 @@ void Executor::work(size_t lane) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!job.marker && job.info.secondary_queued) {  // calls and fences counted in enqueue
-        auto& owed = owed_[sideCode(otherSide(job.info.primary))];
+        const int to = sideCode(otherSide(job.info.primary));
+        auto& owed = owed_[to];
         for (const std::string& account : job.accounts) {
           auto it = in_outbox_.find(account);
           if (it != in_outbox_.end() && --it->second == 0) {
@@ -588,6 +594,7 @@ void Executor::work(size_t lane) {
             owed.erase(o);
           }
         }
+        owed_accounts_[static_cast<size_t>(to)].store(owed.size());
       }
       if (job.barrier != nullptr && !job.marker) {
         job.barrier->done = true;

@@ -325,6 +325,8 @@ class Executor {
   std::unordered_map<std::string, int> in_outbox_;  // guarded by mu_
   // The same, per side the calls go to (0 legacy, 1 new); fences excluded.
   std::array<std::unordered_map<std::string, int>, 2> owed_;  // guarded by mu_
+  // owed_[i].size(), written under mu_, read without it by the hot path.
+  std::array<std::atomic<size_t>, 2> owed_accounts_{};
   // The in-doubt fence: fenced accounts (how many calls fence each), and
   // the accounts of each fencing call.
   mutable std::mutex doubt_mu_;
