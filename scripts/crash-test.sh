@@ -404,8 +404,18 @@ run_backfill() {
   kill -HUP "$bridge_pid"
   sleep 1  # writes now go to the new core too; its unloaded accounts wait in the repair queue
   local ok=1 line
+  # The extract is read from quiesced files, as a bank takes it (at end of
+  # day, or from an image copy): legacy-host is stopped between calls (its
+  # worker finishes the call in flight and closes the files), EXTRACT reads
+  # them, legacy-host goes on; the channels' calls meanwhile wait or time
+  # out, and are resent. Read while the worker writes, the indexed file's
+  # sequential read can end early: a run's extract lacked every account
+  # after the savings ones, its trailer counting only what it had read.
+  kill -STOP "$legacy_pid"
+  sleep 0.3
   BANK_DATA_DIR=$sd/bank "$build/cobol/EXTRACT" "$business_date" "$sd/backfill.extract.dat" \
     > "$sd/backfill.extract.log" 2>&1 || { ok=0; echo "   EXTRACT failed: $sd/backfill.extract.log" >&2; }
+  kill -CONT "$legacy_pid"
   for line in SAVINGS CHECKING TERM_DEPOSIT LOAN; do
     [ "$ok" = 1 ] || break
     (cd "$root" && "$bin/bridgectl" backfill --product-line "$line" \
