@@ -134,6 +134,55 @@ Status readStages(const YAML::Node& root, const Where& where, StageTable* out) {
   return okStatus();
 }
 
+std::string resolve(const std::string& base_dir, const std::string& p);
+
+Status readRate(const YAML::Node& map, const std::string& key, const std::string& path,
+                const Where& where, double* out) {
+  CB_RETURN_IF_ERROR(read(map, key, path, where, out));
+  if (!(*out >= 0 && *out <= 1)) {
+    return invalidArgument(where.at(map[key] ? map[key] : map, path + key) +
+                           ": a rate is a fraction from 0 to 1 (0 disables the check)");
+  }
+  return okStatus();
+}
+
+Status readGuard(const YAML::Node& node, const std::string& p, const Where& where,
+                 GuardSettings* out) {
+  CB_RETURN_IF_ERROR(unknownKeys(
+      node, {"max_mismatch_rate", "max_error_rate", "window_seconds", "min_samples"}, p, where));
+  CB_RETURN_IF_ERROR(readRate(node, "max_mismatch_rate", p, where, &out->max_mismatch_rate));
+  CB_RETURN_IF_ERROR(readRate(node, "max_error_rate", p, where, &out->max_error_rate));
+  CB_RETURN_IF_ERROR(readInt(node, "window_seconds", p, where, 1, 3600, &out->window_seconds));
+  return readInt(node, "min_samples", p, where, 1, 1'000'000, &out->min_samples);
+}
+
+Status readControl(const YAML::Node& root, const std::string& base_dir, const Where& where,
+                   ControlConfig* out) {
+  const YAML::Node n = root["control"];
+  if (!n) {
+    return okStatus();
+  }
+  const std::string p = "control.";
+  CB_RETURN_IF_ERROR(unknownKeys(n,
+                                 {"flag_store", "poll_ms", "users_file", "token_secret_file",
+                                  "token_ttl_s", "guard_interval_ms", "instance", "guard"},
+                                 p, where));
+  CB_RETURN_IF_ERROR(read(n, "flag_store", p, where, &out->flag_store));
+  CB_RETURN_IF_ERROR(readInt(n, "poll_ms", p, where, 10, 60000, &out->poll_ms));
+  CB_RETURN_IF_ERROR(read(n, "users_file", p, where, &out->users_file));
+  out->users_file = resolve(base_dir, out->users_file);
+  CB_RETURN_IF_ERROR(read(n, "token_secret_file", p, where, &out->token_secret_file));
+  out->token_secret_file = resolve(base_dir, out->token_secret_file);
+  CB_RETURN_IF_ERROR(readInt(n, "token_ttl_s", p, where, 60, 7 * 86400, &out->token_ttl_s));
+  CB_RETURN_IF_ERROR(
+      readInt(n, "guard_interval_ms", p, where, 100, 600000, &out->guard_interval_ms));
+  CB_RETURN_IF_ERROR(read(n, "instance", p, where, &out->instance));
+  if (const YAML::Node g = n["guard"]) {
+    CB_RETURN_IF_ERROR(readGuard(g, p + "guard.", where, &out->guard));
+  }
+  return okStatus();
+}
+
 // Sets root[a][b]...[z] = value for the dotted path "a.b...z".
 Status applyOverride(YAML::Node& root, const std::string& path, const std::string& value) {
   if (path.empty() || path.front() == '.' || path.back() == '.') {
@@ -208,11 +257,11 @@ Result<Config> loadConfig(const std::string& path,
     CB_RETURN_IF_ERROR(applyOverride(root, key, value));
   }
   const Where where(path);
-  CB_RETURN_IF_ERROR(unknownKeys(
-      root,
-      {"listen", "admin", "max_connections", "frame", "pack", "legacy", "newcore", "secondary",
-       "mismatch_store", "dualwrite", "repairs", "log", "default_stage", "product_lines"},
-      "", where));
+  CB_RETURN_IF_ERROR(unknownKeys(root,
+                                 {"listen", "admin", "max_connections", "frame", "pack", "legacy",
+                                  "newcore", "secondary", "mismatch_store", "dualwrite", "repairs",
+                                  "log", "control", "default_stage", "product_lines"},
+                                 "", where));
   CB_RETURN_IF_ERROR(readEndpoint(root, "listen", where, &c.listen));
   CB_RETURN_IF_ERROR(readEndpoint(root, "admin", where, &c.admin));
   CB_RETURN_IF_ERROR(readInt(root, "max_connections", "", where, 1, 100000, &c.max_connections));
@@ -282,6 +331,7 @@ Result<Config> loadConfig(const std::string& path,
                              "' is neither text nor json");
     }
   }
+  CB_RETURN_IF_ERROR(readControl(root, base_dir, where, &c.control));
   CB_RETURN_IF_ERROR(readStages(root, where, &c.stages));
   auto frame = c.frameOptions();
   if (!frame.ok()) {

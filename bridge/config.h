@@ -18,6 +18,7 @@
 
 #include "adapters/channel/frame.h"
 #include "bridge/cutover.h"
+#include "bridge/flag_store.h"
 #include "common/status.h"
 
 namespace corebridge::bridge {
@@ -32,6 +33,20 @@ struct BackendConfig {
   int pool = 16;  // connections kept open
   int connect_timeout_ms = 1000;
   int timeout_ms = 2000;  // a call's deadline, queueing included
+};
+
+// The control plane (docs/cutover-control.md).
+struct ControlConfig {
+  // The shared flag store (ODBC); "" keeps the stages in this file
+  // (product_lines, reloaded on SIGHUP), without API changes or audit.
+  std::string flag_store = "Driver=SQLite3;Database=corebridge-flags.db";
+  int poll_ms = 250;              // how often the store's generation is read
+  std::string users_file;         // who may use the admin API; "" no one
+  std::string token_secret_file;  // the login tokens' HMAC key; "" random per process
+  int token_ttl_s = 3600;         // a login token's lifetime
+  int guard_interval_ms = 1000;   // how often the guard checks the windows
+  std::string instance;           // this bridge's name in the audit; "" host:pid
+  GuardSettings guard;            // the thresholds a line is seeded with
 };
 
 struct Config {
@@ -74,6 +89,8 @@ struct Config {
 
   std::string log_level = "info";   // trace, debug, info, warn, error
   std::string log_format = "text";  // text or json
+
+  ControlConfig control;
 
   StageTable stages;  // product_lines: {LINE: {stage: S, ramp: N}}; default_stage
 

@@ -12,12 +12,15 @@
 // mapping pack; exit 1: a port that cannot be bound or a store that cannot
 // be opened.
 #include <thrift/Thrift.h>  // GlobalOutput (TOutput.h is not self-contained)
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,11 +28,17 @@
 #include "adapters/legacy/tcp_legacy_backend.h"
 #include "adapters/newcore/thrift_new_backend.h"
 #include "bridge/admin_server.h"
+#include "bridge/auth.h"
 #include "bridge/config.h"
+#include "bridge/control_api.h"
 #include "bridge/executor.h"
+#include "bridge/flag_watcher.h"
+#include "bridge/guard.h"
 #include "bridge/listener.h"
 #include "bridge/metrics.h"
 #include "bridge/observer.h"
+#include "bridge/sql_flag_store.h"
+#include "bridge/traffic_window.h"
 #include "common/logging.h"
 #include "dualwrite/intent_log.h"
 #include "dualwrite/repair_queue.h"
@@ -193,6 +202,87 @@ void registerGauges(br::MetricsRegistry& m, br::Executor& executor, br::ChannelL
   }
 }
 
+// The stage table of the flag store's lines; a line the store does not
+// hold is at the configuration's default stage.
+br::StageTable tableOf(const std::vector<br::LineFlags>& lines, br::Stage default_stage) {
+  br::StageTable table;
+  table.default_stage = default_stage;
+  for (const br::LineFlags& l : lines) {
+    table.lines[l.line] = br::LineSetting{l.stage, l.ramp_percent};
+  }
+  return table;
+}
+
+// Writes the lines of the pack the store does not hold yet, at the stage the
+// configuration gives them (audit action "seed"). Another instance seeding
+// the same line at the same time wins; that is fine.
+cb::Status seedLines(br::FlagStore& store, const br::Config& config,
+                     const cb::mappings::Pack& pack) {
+  CB_ASSIGN_OR_RETURN(auto stored, store.lines());
+  std::set<std::string> have;
+  for (const br::LineFlags& l : stored) {
+    have.insert(l.line);
+  }
+  for (const std::string& line : pack.lines()) {
+    if (have.count(line) > 0) {
+      continue;
+    }
+    const br::LineSetting setting = config.stages.settingOf(line);
+    br::LineFlags flags;
+    flags.line = line;
+    flags.stage = setting.stage;
+    flags.ramp_percent = setting.ramp_percent;
+    flags.guard = config.control.guard;
+    br::FlagCommit commit;
+    commit.set_line = flags;
+    commit.expected_version = 0;
+    br::AuditDraft audit;
+    audit.actor = "system:config";
+    audit.action = "seed";
+    audit.line = line;
+    audit.to = br::describeSetting(flags.stage, flags.ramp_percent);
+    audit.reason = "first start with this flag store: the line is seeded from " +
+                   (config.source.empty() ? std::string("the defaults") : config.source);
+    commit.audit.push_back(audit);
+    auto done = store.commit(commit);
+    if (!done.ok() && done.status().code() != cb::StatusCode::kAborted) {
+      return done.status();
+    }
+  }
+  return cb::okStatus();
+}
+
+std::string instanceName(const br::Config& config, uint16_t admin_port) {
+  if (!config.control.instance.empty()) {
+    return config.control.instance;
+  }
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return std::string(host) + ":" + std::to_string(admin_port) + " (pid " +
+         std::to_string(getpid()) + ")";
+}
+
+cb::Result<std::string> readSecret(const std::string& path) {
+  if (path.empty()) {
+    return std::string();
+  }
+  std::ifstream in(path);
+  if (!in) {
+    return cb::invalidArgument("control.token_secret_file: cannot read " + path);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+    secret.pop_back();
+  }
+  if (secret.size() < 16) {
+    return cb::invalidArgument("control.token_secret_file: " + path +
+                               " holds fewer than 16 bytes: too short a key");
+  }
+  return secret;
+}
+
 int run(int argc, char** argv) {
   Args args;
   if (int rc = parseArgs(argc, argv, &args); rc != 0) {
@@ -276,6 +366,51 @@ int run(int argc, char** argv) {
     log->error("{}", observer.status().message());
     return 2;
   }
+  br::TrafficWindows windows;
+  br::TrafficObserver traffic(**observer, windows);
+
+  // The control plane: the stages come from the shared flag store (or, with
+  // control.flag_store "", from this file).
+  std::unique_ptr<br::SqlFlagStore> flag_store;
+  br::StageTable stages = config->stages;
+  if (!config->control.flag_store.empty()) {
+    auto opened = br::SqlFlagStore::open(config->control.flag_store);
+    if (!opened.ok()) {
+      log->error("control.flag_store: {}", opened.status().toString());
+      return 1;
+    }
+    flag_store = std::move(*opened);
+    if (cb::Status s = seedLines(*flag_store, *config, **pack); !s.ok()) {
+      log->error("control.flag_store: seeding the product lines: {}", s.toString());
+      return 1;
+    }
+    auto lines = flag_store->lines();
+    if (!lines.ok()) {
+      log->error("control.flag_store: {}", lines.status().toString());
+      return 1;
+    }
+    stages = tableOf(*lines, config->stages.default_stage);
+  } else {
+    log->warn(
+        "control.flag_store is empty: stages come from the configuration file (SIGHUP), "
+        "with no admin API changes, approvals or audit (tests only)");
+  }
+  std::map<std::string, br::User> users;
+  if (!config->control.users_file.empty()) {
+    auto loaded = br::loadUsers(config->control.users_file);
+    if (!loaded.ok()) {
+      log->error("control.users_file: {}", loaded.status().message());
+      return 2;
+    }
+    users = std::move(*loaded);
+  }
+  auto secret = readSecret(config->control.token_secret_file);
+  if (!secret.ok()) {
+    log->error("{}", secret.status().message());
+    return 2;
+  }
+  br::Authenticator authenticator(std::move(users), *secret,
+                                  std::chrono::seconds(config->control.token_ttl_s));
   // Durable dual-write: the journal (recovered here) and the repair queue.
   std::unique_ptr<cb::dualwrite::IntentLog> journal;
   std::vector<cb::dualwrite::UnfinishedIntent> unfinished;
@@ -327,8 +462,8 @@ int run(int argc, char** argv) {
   executor_options.new_timeout = std::chrono::milliseconds(config->newcore.timeout_ms);
   executor_options.secondary_queue = static_cast<size_t>(config->secondary_queue);
   executor_options.secondary_workers = config->secondary_workers;
-  br::Executor executor(executor_options, *pack, **legacy, **newcore, **observer,
-                        std::make_shared<const br::StageTable>(config->stages));
+  br::Executor executor(executor_options, *pack, **legacy, **newcore, traffic,
+                        std::make_shared<const br::StageTable>(stages));
   executor_ptr = &executor;
   if (!unfinished.empty()) {
     // Before serving: no new request of an account may overtake what a
@@ -366,6 +501,67 @@ int run(int argc, char** argv) {
   }
   registerGauges(metrics, executor, listener, **legacy, **newcore, **observer, journal.get(),
                  repairs->get());
+  std::unique_ptr<br::FlagWatcher> watcher;
+  std::unique_ptr<br::Guard> guard;
+  std::unique_ptr<br::ControlApi> control;
+  const std::string instance = instanceName(*config, admin.port());
+  if (flag_store != nullptr) {
+    const br::Stage default_stage = config->stages.default_stage;
+    watcher = std::make_unique<br::FlagWatcher>(
+        *flag_store,
+        [&executor, &log, default_stage](const std::vector<br::LineFlags>& lines) {
+          auto table = std::make_shared<const br::StageTable>(tableOf(lines, default_stage));
+          log->info("flag store: stages now {}", describeStages(*table));
+          executor.setStages(std::move(table));
+        },
+        std::chrono::milliseconds(config->control.poll_ms));
+    (void)watcher->refresh();
+    watcher->start();
+    br::GuardOptions guard_options;
+    guard_options.instance = instance;
+    guard_options.interval = std::chrono::milliseconds(config->control.guard_interval_ms);
+    br::FlagWatcher* w = watcher.get();
+    guard = std::make_unique<br::Guard>(
+        *flag_store, windows, [w] { return w->lines(); }, guard_options);
+    guard->start();
+    br::ControlApiDeps deps;
+    deps.store = flag_store.get();
+    deps.auth = &authenticator;
+    deps.windows = &windows;
+    deps.watcher = watcher.get();
+    cb::dualwrite::RepairStore* rs = repair_store->get();
+    deps.open_repairs = [rs](const std::string& line) -> cb::Result<int64_t> {
+      cb::dualwrite::RepairFilter filter;
+      filter.state = cb::dualwrite::RepairState::kOpen;
+      filter.product_line = line;
+      filter.limit = 0;
+      CB_ASSIGN_OR_RETURN(auto open, rs->list(filter));
+      return static_cast<int64_t>(open.size());
+    };
+    deps.instance = instance;
+    deps.known_lines = (*pack)->lines();
+    control = std::make_unique<br::ControlApi>(std::move(deps));
+    cb::Status routed = control->registerRoutes(
+        [&admin](std::string method, std::string path, br::AdminHandler handler) {
+          return admin.addRoute(std::move(method), std::move(path), std::move(handler));
+        });
+    if (!routed.ok()) {
+      log->error("admin: {}", routed.message());
+      return 1;
+    }
+    (void)metrics.counterCallback("corebridge_flag_store_errors_total",
+                                  "Reads of the flag store that failed (the stages in force "
+                                  "stayed).",
+                                  {}, [w] { return double(w->errors()); });
+    (void)metrics.gaugeCallback("corebridge_flag_generation",
+                                "The flag store generation this instance runs.", {},
+                                [w] { return double(w->generation()); });
+    if (authenticator.empty()) {
+      log->warn(
+          "control.users_file is empty: the admin API refuses every change (no one can "
+          "log in)");
+    }
+  }
   listener.start();
   std::printf("listening on %s:%d admin %s:%u\n", config->listen.host.c_str(), listener.port(),
               config->admin.host.c_str(), admin.port());
@@ -373,7 +569,7 @@ int run(int argc, char** argv) {
   log->info("serving pack {} ({} transactions); legacy {}:{}, newcore {}:{}; stages: {}",
             (*pack)->name, (*pack)->transactions.size(), config->legacy.endpoint.host,
             config->legacy.endpoint.port, config->newcore.endpoint.host,
-            config->newcore.endpoint.port, describeStages(config->stages));
+            config->newcore.endpoint.port, describeStages(stages));
 
   while (true) {
     int sig = 0;
@@ -388,11 +584,23 @@ int run(int argc, char** argv) {
       log->error("SIGHUP: configuration not reloaded, the running one stays: {}", s.message());
       continue;
     }
-    executor.setStages(std::make_shared<const br::StageTable>(reloaded->stages));
     applyLogLevel(*reloaded);
+    if (flag_store != nullptr) {
+      log->info(
+          "SIGHUP: log level reloaded; the stages come from the flag store "
+          "(bridgectl flags), not from the file");
+      continue;
+    }
+    executor.setStages(std::make_shared<const br::StageTable>(reloaded->stages));
     log->info("SIGHUP: stages now {}", describeStages(reloaded->stages));
   }
   stopping = true;
+  if (guard != nullptr) {
+    guard->stop();
+  }
+  if (watcher != nullptr) {
+    watcher->stop();
+  }
   listener.stop();
   executor.stop();
   (*repairs)->stop();
