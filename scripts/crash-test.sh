@@ -158,6 +158,7 @@ mismatch_store: "Driver=SQLite3;Database=$sd/mismatches.db"
 dualwrite: {journal: $2}
 repairs: {store: "Driver=SQLite3;Database=$sd/repairs.db", initial_backoff_ms: 100, max_backoff_ms: 1000}
 log: {level: info}
+control: {flag_store: ""}  # stages move by SIGHUP here; docs/cutover-control.md
 product_lines:
   SAVINGS: {stage: $1}
   CHECKING: {stage: $1}

@@ -185,7 +185,7 @@ start_bridge() {  # DIR STAGE LEGACY_PORT NEWCORE_PORT -> sets bridge_pid, bridg
     --legacy.port "$3" --newcore.port "$4" --newcore.pool "$sec_workers" \
     --secondary.workers "$sec_workers" --secondary.queue "$sec_queue" \
     --mismatch_store "" --dualwrite.journal "$1/journal" --repairs.store memory: \
-    --log.level warn "${stage_args[@]}" \
+    --control.flag_store "" --log.level warn "${stage_args[@]}" \
     >"$1/bridge.out" 2>"$1/bridge.err" &
   bridge_pid=$!
   pids+=("$bridge_pid")

@@ -105,6 +105,10 @@ class BridgeStack : public ::testing::Test {
                                      dir_ + "/journal",
                                      "--repairs.store",
                                      "Driver=SQLite3;Database=" + dir_ + "/repairs.db",
+                                     // These tests move stages by SIGHUP; the
+                                     // flag store's have their own below.
+                                     "--control.flag_store",
+                                     "",
                                      "--log.level",
                                      "debug"};
     args.insert(args.end(), extra.begin(), extra.end());
