@@ -47,9 +47,11 @@ std::vector<GuardTrip> Guard::checkOnce() {
   const auto lines = lines_();
   for (const LineFlags& line : *lines) {
     auto seen = seen_version_.find(line.line);
-    if (seen == seen_version_.end() || seen->second != line.version) {
-      windows_.reset(line.line);
+    if (seen == seen_version_.end()) {
       seen_version_[line.line] = line.version;
+    } else if (seen->second != line.version) {
+      windows_.reset(line.line);
+      seen->second = line.version;
       continue;
     }
     const GuardSettings& g = line.guard;

@@ -4,6 +4,8 @@
 // comparator catches with the exact field and values; a transfer across two
 // product lines at different stages; bad input against the running bridge;
 // a dead back end; a stage change by SIGHUP.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -21,6 +23,7 @@
 #include <thread>
 
 #include "CoreBanking.h"
+#include "bridge/auth.h"
 #include "dualwrite/sql_mismatch_store.h"
 #include "tests/support/child_process.h"
 #include "tools/channel-sim/bank_client.h"
@@ -89,28 +92,14 @@ class BridgeStack : public ::testing::Test {
     }
     config_ = dir_ + "/corebridge.yaml";
     std::ofstream(config_) << yaml;
-    std::vector<std::string> args = {"--config",
-                                     config_,
-                                     "--listen.port",
-                                     "0",
-                                     "--admin.port",
-                                     "0",
-                                     "--legacy.port",
-                                     std::to_string(legacy_port_),
-                                     "--newcore.port",
-                                     std::to_string(new_port_),
-                                     "--mismatch_store",
-                                     "Driver=SQLite3;Database=" + dir_ + "/mm.db",
-                                     "--dualwrite.journal",
-                                     dir_ + "/journal",
-                                     "--repairs.store",
-                                     "Driver=SQLite3;Database=" + dir_ + "/repairs.db",
-                                     // These tests move stages by SIGHUP; the
-                                     // flag store's have their own below.
-                                     "--control.flag_store",
-                                     "",
-                                     "--log.level",
-                                     "debug"};
+    std::vector<std::string> args = {
+        "--config", config_, "--listen.port", "0", "--admin.port", "0", "--legacy.port",
+        std::to_string(legacy_port_), "--newcore.port", std::to_string(new_port_),
+        "--mismatch_store", "Driver=SQLite3;Database=" + dir_ + "/mm.db", "--dualwrite.journal",
+        dir_ + "/journal", "--repairs.store", "Driver=SQLite3;Database=" + dir_ + "/repairs.db",
+        // These tests move stages by SIGHUP; the
+        // flag store's have their own below.
+        "--control.flag_store", "", "--log.level", "debug"};
     args.insert(args.end(), extra.begin(), extra.end());
     ASSERT_TRUE(bridge_.start("corebridge", args, dir_ + "/corebridge.log")) << bridge_.log();
     bridge_port_ = bridge_.portAfter("listening on");
@@ -189,8 +178,9 @@ class BridgeStack : public ::testing::Test {
     }
     return a.ledger_balance.minor_units;
   }
-  std::string metrics() {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(admin_port_));
+  std::string metrics(int port = 0) {
+    Poco::Net::HTTPClientSession session("127.0.0.1",
+                                         static_cast<Poco::UInt16>(port == 0 ? admin_port_ : port));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/metrics");
     session.sendRequest(request);
     Poco::Net::HTTPResponse response;
@@ -199,10 +189,50 @@ class BridgeStack : public ::testing::Test {
     Poco::StreamCopier::copyToString(body, text);
     return text;
   }
+  // A call of the control API on `port` (the bridge's admin port when 0):
+  // the status and the JSON answer.
+  std::pair<int, Poco::JSON::Object::Ptr> api(const std::string& method, const std::string& path,
+                                              const std::string& token,
+                                              const std::string& body = "", int port = 0) {
+    Poco::Net::HTTPClientSession session("127.0.0.1",
+                                         static_cast<Poco::UInt16>(port == 0 ? admin_port_ : port));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!token.empty()) {
+      request.set("Authorization", "Bearer " + token);
+    }
+    request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::string text;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), text);
+    Poco::JSON::Parser parser;
+    return {static_cast<int>(response.getStatus()),
+            parser.parse(text).extract<Poco::JSON::Object::Ptr>()};
+  }
+  std::string login(const std::string& user, int port = 0) {
+    auto [status, json] = api("POST", "/api/v1/login", "",
+                              R"({"user":")" + user + R"(","password":"pw-)" + user + "\"}", port);
+    EXPECT_EQ(status, 200);
+    return json->getValue<std::string>("token");
+  }
+  // The control plane's options: a flag store and users alice (operator)
+  // and bob (approver), passwords "pw-<name>".
+  std::vector<std::string> controlArgs() {
+    const std::string users = dir_ + "/users.yaml";
+    std::ofstream(users) << "users:\n  alice: {role: operator, password: \""
+                         << hashPassword("pw-alice", 1000)
+                         << "\"}\n  bob: {role: approver, password: \""
+                         << hashPassword("pw-bob", 1000) << "\"}\n";
+    return {"--control.flag_store", "Driver=SQLite3;Database=" + dir_ + "/flags.db",
+            "--control.users_file", users,
+            "--control.poll_ms",    "250"};
+  }
   // The sum of a metric's series whose label text contains every `labels`
   // fragment ("trancode=\"ACCTPOST\"").
-  double metric(const std::string& name, const std::vector<std::string>& labels = {}) {
-    std::istringstream in(metrics());
+  double metric(const std::string& name, const std::vector<std::string>& labels = {},
+                int port = 0) {
+    std::istringstream in(metrics(port));
     std::string line;
     double sum = 0;
     while (std::getline(in, line)) {
@@ -474,6 +504,114 @@ TEST_F(BridgeStack, SighupAppliesANewStage) {
     shadow = metric("corebridge_requests_total", {"stage=\"SHADOW\""}) > 0;
   }
   EXPECT_TRUE(shadow) << metrics();
+}
+
+// Two bridge instances share one flag store: a promotion proposed on one
+// and approved on the other is in force on both, without a restart, within
+// the poll interval (the time it took is printed; docs/benchmarks.md has
+// the measured figures).
+TEST_F(BridgeStack, AFlagChangeReachesEveryInstanceWithoutARestart) {
+  const std::vector<std::string> control = controlArgs();
+  ASSERT_NO_FATAL_FAILURE(startBridge({{"SAVINGS", "LEGACY_ONLY"}}, control));
+  std::vector<std::string> args = {"--config",
+                                   config_,
+                                   "--listen.port",
+                                   "0",
+                                   "--admin.port",
+                                   "0",
+                                   "--legacy.port",
+                                   std::to_string(legacy_port_),
+                                   "--newcore.port",
+                                   std::to_string(new_port_),
+                                   "--mismatch_store",
+                                   "",
+                                   "--dualwrite.journal",
+                                   dir_ + "/journal-2",
+                                   "--repairs.store",
+                                   "Driver=SQLite3;Database=" + dir_ + "/repairs-2.db"};
+  args.insert(args.end(), control.begin(), control.end());
+  ChildProcess second;
+  ASSERT_TRUE(second.start("corebridge", args, dir_ + "/corebridge-2.log")) << second.log();
+  const int second_admin = second.portAfter("admin");
+  sim::Connection second_channel("127.0.0.1", second.portAfter("listening on"),
+                                 adapters::FrameOptions(), std::chrono::milliseconds(5000));
+  const std::string account = open(*channel_, "FS-OPEN", "SAVB", "100.00");
+
+  auto [proposed, change] = api("POST", "/api/v1/flags/SAVINGS", login("alice"),
+                                R"({"stage":"DUAL_WRITE","reason":"backfill in balance"})");
+  ASSERT_EQ(proposed, 202);
+  const int64_t id = change->getObject("change")->getValue<int64_t>("id");
+  const auto approved_at = std::chrono::steady_clock::now();
+  auto [approved, applied] = api("POST", "/api/v1/changes/" + std::to_string(id) + "/approve",
+                                 login("bob", second_admin), "{}", second_admin);
+  ASSERT_EQ(approved, 200);
+  // Both instances route SAVINGS at DUAL_WRITE now: a posting through
+  // either is written to the new core too.
+  bool first_moved = false;
+  bool second_moved = false;
+  std::chrono::milliseconds took{0};
+  for (int i = 0; i < 100 && !(first_moved && second_moved); ++i) {
+    (void)inquiry(second_channel, account);
+    (void)inquiry(*channel_, account);
+    first_moved = metric("corebridge_requests_total", {"stage=\"DUAL_WRITE\""}) > 0;
+    second_moved = metric("corebridge_requests_total", {"stage=\"DUAL_WRITE\""}, second_admin) > 0;
+    took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 approved_at);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(first_moved && second_moved) << metrics(second_admin);
+  std::printf("the approval was in force on both instances %lld ms after it was answered\n",
+              static_cast<long long>(took.count()));
+  // An account opened through the second instance now exists on both sides.
+  const std::string opened = open(second_channel, "FS-OPEN-2", "SAVB", "105.00");
+  for (int i = 0; i < 100 && newBalance(opened) != std::optional<int64_t>(10500); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(newBalance(opened), std::optional<int64_t>(10500))
+      << "the second instance did not dual-write after the change";
+  EXPECT_EQ(second.stop(SIGTERM), 0);
+}
+
+// The wrong ACCTPOST mapping at SHADOW with a guard of 20% over at least 4
+// compared calls: the guard demotes SAVINGS to DUAL_WRITE by itself, and
+// the audit says it was the system, with the figures.
+TEST_F(BridgeStack, TheGuardDemotesALineWhoseMismatchRateCrossesItsThreshold) {
+  std::string pack = readFile(kPack);
+  pack = std::regex_replace(pack, std::regex(R"(codes: \{D: DEBIT, C: CREDIT\})"),
+                            "codes: {D: CREDIT, C: DEBIT}");
+  pack = std::regex_replace(pack, std::regex("copybook_dir: .*"), "copybook_dir: " + kCopybooks);
+  const std::string wrong = dir_ + "/wrong-pack.yaml";
+  std::ofstream(wrong) << pack;
+  std::vector<std::string> args = controlArgs();
+  for (const char* a : {"--control.guard.max_mismatch_rate", "0.2", "--control.guard.min_samples",
+                        "4", "--control.guard_interval_ms", "200"}) {
+    args.emplace_back(a);
+  }
+  ASSERT_NO_FATAL_FAILURE(startBridge({{"SAVINGS", "SHADOW"}}, args, wrong));
+  const std::string account = open(*channel_, "GD-OPEN", "SAVB", "100.00");
+  for (int i = 0; i < 4; ++i) {
+    (void)post(*channel_, "GD-POST-" + std::to_string(i), account, "C", "1.00");
+  }
+  const std::string token = login("alice");
+  std::string stage;
+  for (int i = 0; i < 100 && stage != "DUAL_WRITE"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto [status, flags] = api("GET", "/api/v1/flags", token);
+    auto lines = flags->getArray("lines");
+    for (size_t k = 0; k < lines->size(); ++k) {
+      if (lines->getObject(k)->getValue<std::string>("line") == "SAVINGS") {
+        stage = lines->getObject(k)->getValue<std::string>("stage");
+      }
+    }
+  }
+  ASSERT_EQ(stage, "DUAL_WRITE") << bridge_.log();
+  auto [status, audit] = api("GET", "/api/v1/audit?order=desc&limit=1", token);
+  auto entry = audit->getArray("entries")->getObject(0);
+  EXPECT_EQ(entry->getValue<std::string>("actor"), "system:guard");
+  EXPECT_EQ(entry->getValue<std::string>("action"), "guard_demote");
+  EXPECT_EQ(entry->getValue<std::string>("from"), "SHADOW");
+  EXPECT_NE(entry->getValue<std::string>("reason").find("mismatch rate"), std::string::npos);
+  EXPECT_NE(entry->getValue<std::string>("evidence").find("\"compared\""), std::string::npos);
 }
 
 // A pack with an error stops start-up (exit 2) naming the file, the line

@@ -106,7 +106,7 @@ TEST_F(GuardTest, DemotesOneStageWhenTheMismatchRateCrossesItsThresholdAndAudits
   TrafficWindows w(clock_.fn());
   Guard guard(
       *store_, w, [this] { return lines(); }, GuardOptions{"test-instance"});
-  EXPECT_TRUE(guard.checkOnce().empty());  // first sight: the window starts now
+  EXPECT_TRUE(guard.checkOnce().empty());
   for (int i = 0; i < 9; ++i) {
     w.recordComparison("SAVINGS", true);
   }
