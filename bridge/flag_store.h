@@ -92,7 +92,10 @@ struct AuditDraft {
   std::string reason;       // the person's why, or the guard's figures in words
   std::string approved_by;  // "" unless an approval applied it
   std::string evidence;     // JSON text: the figures a decision was taken on
-  int64_t change_id = 0;    // the change request concerned, 0 for none
+  // The change request concerned, 0 for none; 0 in a commit that inserts a
+  // change request becomes the new request's id (a proposal's entry cannot
+  // know it before the commit).
+  int64_t change_id = 0;
 };
 
 struct AuditEntry {
