@@ -19,7 +19,7 @@ DEB_PACKAGES := build-essential cmake pkg-config clang clang-format clang-tidy \
   libspdlog-dev libfmt-dev libyaml-cpp-dev gnucobol3 libcob4-dev python3 xxd \
   unixodbc-dev libsqliteodbc odbc-postgresql odbc-mariadb postgresql mariadb-server \
   thrift-compiler libthrift-dev libboost-dev libevent-dev python3-thrift \
-  libpoco-dev haproxy curl chromium chromium-driver
+  libpoco-dev haproxy curl openssl chromium chromium-driver
 
 .PHONY: all build deps test demo bench crash-test fuzz lint clean configure
 

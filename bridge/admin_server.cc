@@ -1,6 +1,7 @@
 #include "bridge/admin_server.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -8,6 +9,8 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
@@ -256,8 +259,27 @@ Status AdminServer::start() {
     return failedPrecondition("admin server already started on port " + std::to_string(port_));
   }
   const std::string where = "admin server " + options_.bind + ":" + std::to_string(options_.port);
+  std::unique_ptr<Poco::Net::ServerSocket> tls_socket;
+  if (!options_.tls_cert.empty() || !options_.tls_key.empty()) {
+    if (options_.tls_cert.empty() || options_.tls_key.empty()) {
+      return invalidArgument(where + ": TLS needs both a certificate and a key");
+    }
+    try {
+      static std::once_flag ssl_once;
+      std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
+      Poco::Net::Context::Ptr context = new Poco::Net::Context(
+          Poco::Net::Context::TLS_SERVER_USE, options_.tls_key, options_.tls_cert, "",
+          Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!MD5:!RC4");
+      context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+      tls_socket = std::make_unique<Poco::Net::SecureServerSocket>(context);
+    } catch (const Poco::Exception& e) {
+      return invalidArgument(where + ": cannot load the TLS certificate " + options_.tls_cert +
+                             " and key " + options_.tls_key + ": " + e.displayText());
+    }
+  }
   try {
-    Poco::Net::ServerSocket socket;
+    Poco::Net::ServerSocket plain;
+    Poco::Net::ServerSocket& socket = tls_socket != nullptr ? *tls_socket : plain;
     // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: a second bridge on
     // the same port must fail, not share it.
     socket.bind(Poco::Net::SocketAddress(options_.bind, options_.port), /*reuseAddress=*/true,
@@ -280,7 +302,8 @@ Status AdminServer::start() {
   } catch (const Poco::Exception& e) {
     return unavailable(where + ": " + e.displayText());
   }
-  logger("admin")->info("admin server listening on {}:{}", options_.bind, port_);
+  logger("admin")->info("admin server listening on {}:{}{}", options_.bind, port_,
+                        tls_socket != nullptr ? " (HTTPS)" : "");
   return okStatus();
 }
 

@@ -79,6 +79,11 @@ struct AdminServerOptions {
   int max_threads = 4;
   int max_queued = 64;
   size_t max_body = 1 << 20;  // larger bodies are answered 413
+  // HTTPS when both are set: PEM files of the server's certificate (chain)
+  // and private key. start() returns InvalidArgument when they cannot be
+  // loaded.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // The route table alone, usable without a server (and tested so).

@@ -71,12 +71,14 @@ Status readInt(const YAML::Node& map, const std::string& key, const std::string&
 }
 
 Status readEndpoint(const YAML::Node& root, const std::string& key, const Where& where,
-                    Endpoint* out) {
+                    Endpoint* out, const std::set<std::string>& more = {}) {
   const YAML::Node node = root[key];
   if (!node) {
     return okStatus();
   }
-  CB_RETURN_IF_ERROR(unknownKeys(node, {"host", "port"}, key + ".", where));
+  std::set<std::string> known = {"host", "port"};
+  known.insert(more.begin(), more.end());
+  CB_RETURN_IF_ERROR(unknownKeys(node, known, key + ".", where));
   CB_RETURN_IF_ERROR(read(node, "host", key + ".", where, &out->host));
   return readInt(node, "port", key + ".", where, 0, 65535, &out->port);
 }
@@ -263,7 +265,17 @@ Result<Config> loadConfig(const std::string& path,
                                   "log", "control", "default_stage", "product_lines"},
                                  "", where));
   CB_RETURN_IF_ERROR(readEndpoint(root, "listen", where, &c.listen));
-  CB_RETURN_IF_ERROR(readEndpoint(root, "admin", where, &c.admin));
+  CB_RETURN_IF_ERROR(readEndpoint(root, "admin", where, &c.admin, {"tls_cert", "tls_key"}));
+  if (const YAML::Node a = root["admin"]) {
+    CB_RETURN_IF_ERROR(read(a, "tls_cert", "admin.", where, &c.admin_tls_cert));
+    CB_RETURN_IF_ERROR(read(a, "tls_key", "admin.", where, &c.admin_tls_key));
+    c.admin_tls_cert = resolve(base_dir, c.admin_tls_cert);
+    c.admin_tls_key = resolve(base_dir, c.admin_tls_key);
+    if (c.admin_tls_cert.empty() != c.admin_tls_key.empty()) {
+      return invalidArgument(where.at(a, "admin") +
+                             ": HTTPS needs both tls_cert and tls_key (PEM files)");
+    }
+  }
   CB_RETURN_IF_ERROR(readInt(root, "max_connections", "", where, 1, 100000, &c.max_connections));
   if (const YAML::Node f = root["frame"]) {
     CB_RETURN_IF_ERROR(

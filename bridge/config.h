@@ -53,8 +53,10 @@ struct Config {
   std::string source;  // the file, "" when none was given
 
   Endpoint listen{"127.0.0.1", 4600};  // channels
-  Endpoint admin{"127.0.0.1", 4601};   // /metrics, /healthz, /readyz
-  int max_connections = 1024;          // channel connections served at once
+  Endpoint admin{"127.0.0.1", 4601};   // /metrics, /healthz, /readyz, the control API
+  std::string admin_tls_cert;          // admin.tls_cert, admin.tls_key: HTTPS when both set
+  std::string admin_tls_key;
+  int max_connections = 1024;  // channel connections served at once
 
   // The channels' framing (docs/protocol.md).
   int frame_length_bytes = 2;

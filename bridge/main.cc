@@ -492,6 +492,8 @@ int run(int argc, char** argv) {
   br::AdminServerOptions admin_options;
   admin_options.bind = config->admin.host;
   admin_options.port = static_cast<uint16_t>(config->admin.port);
+  admin_options.tls_cert = config->admin_tls_cert;
+  admin_options.tls_key = config->admin_tls_key;
   br::AdminServer admin(admin_options, &metrics, [&]() -> cb::Status {
     return stopping.load() ? cb::unavailable("shutting down") : cb::okStatus();
   });

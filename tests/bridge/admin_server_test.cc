@@ -4,13 +4,18 @@
 // also tested without a server.
 #include "bridge/admin_server.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -228,6 +233,60 @@ TEST_F(AdminServerTest, StartStopAndErrors) {
   // A stopped server can start again.
   ASSERT_TRUE(server_->start().ok());
   EXPECT_EQ(fetch(server_->port(), "GET", "/healthz").status, 200);
+}
+
+// admin.tls_cert / tls_key: the same routes over HTTPS; a plain HTTP client
+// gets no answer, and a certificate that cannot be read stops start().
+TEST(AdminServerTls, ServesHttpsWithTheGivenCertificate) {
+  char pattern[] = "/tmp/cb-admin-tls-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  const std::string cert = dir + "/cert.pem";
+  const std::string key = dir + "/key.pem";
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                         "-keyout " +
+                         key + " -out " + cert + " >/dev/null 2>&1")
+                            .c_str()),
+            0)
+      << "openssl (Debian package openssl) could not make a test certificate";
+  AdminServerOptions options;
+  options.tls_cert = cert;
+  options.tls_key = key;
+  AdminServer server(options, nullptr, nullptr);
+  ASSERT_TRUE(server.start().ok());
+  Poco::Net::Context::Ptr context =
+      new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", cert,
+                             Poco::Net::Context::VERIFY_RELAXED, 9, false);
+  Poco::Net::HTTPSClientSession https("127.0.0.1", server.port(), context);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/healthz");
+  https.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  std::string body;
+  Poco::StreamCopier::copyToString(https.receiveResponse(response), body);
+  EXPECT_EQ(response.getStatus(), Poco::Net::HTTPResponse::HTTP_OK);
+  EXPECT_EQ(body, "ok\n");
+  bool plain_answered = false;
+  try {
+    Poco::Net::HTTPClientSession plain("127.0.0.1", server.port());
+    plain.setTimeout(Poco::Timespan(2, 0));
+    Poco::Net::HTTPRequest again(Poco::Net::HTTPRequest::HTTP_GET, "/healthz");
+    plain.sendRequest(again);
+    Poco::Net::HTTPResponse r;
+    plain.receiveResponse(r);
+    plain_answered = r.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
+  } catch (const Poco::Exception&) {
+  }
+  EXPECT_FALSE(plain_answered);
+  server.stop();
+  AdminServerOptions missing;
+  missing.tls_cert = dir + "/none.pem";
+  missing.tls_key = key;
+  AdminServer broken(missing, nullptr, nullptr);
+  Status s = broken.start();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("none.pem"), std::string::npos) << s.message();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 TEST(AdminRouter, DispatchWithoutAServer) {
