@@ -373,6 +373,18 @@ void ControlApi::status(const Call&, AdminResponse* resp) {
     j->set("new_calls", f.new_calls);
     j->set("new_errors", f.new_errors);
     j->set("new_error_rate", f.newErrorRate());
+    if (deps_.watcher != nullptr) {
+      // What this instance routes by: it lags the store by up to a poll.
+      for (const LineFlags& f : *deps_.watcher->lines()) {
+        if (f.line == l.line) {
+          Object::Ptr in_force = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+          in_force->set("stage", std::string(stageName(f.stage)));
+          in_force->set("ramp", f.ramp_percent);
+          in_force->set("version", f.version);
+          j->set("in_force", in_force);
+        }
+      }
+    }
     auto repairs = openRepairs(l.line);
     j->set("open_repairs", repairs.ok() ? *repairs : int64_t{-1});
     j->set("pending_changes", static_cast<int64_t>(std::count_if(
