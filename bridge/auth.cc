@@ -43,9 +43,15 @@ Result<std::string> unhex(std::string_view hex) {
   std::string out;
   out.reserve(hex.size() / 2);
   auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
     return -1;
   };
   for (size_t i = 0; i < hex.size(); i += 2) {
@@ -181,8 +187,11 @@ Result<std::map<std::string, User>> loadUsers(const std::string& path) {
     for (const auto& kv : spec) {
       const std::string key = kv.first.as<std::string>();
       if (key != "role" && key != "password" && key != "token_sha256") {
-        return invalidArgument(where(kv.first, field + "." + key) +
-                               ": unknown key (expected role, password, token_sha256)");
+        std::string name = field;
+        name.append(".").append(key);
+        std::string message = where(kv.first, name);
+        message += ": unknown key (expected role, password, token_sha256)";
+        return invalidArgument(std::move(message));
       }
     }
     if (!spec["role"]) {
