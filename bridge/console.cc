@@ -286,6 +286,7 @@ form.stack button { justify-self: start; }
   const pct = (x) => (num(x) * 100).toFixed(2) + ' %';
   function stageText(l) {
     if (!l || !l.stage) return '';
+    if (typeof l.setting === 'string' && l.setting) return l.setting;
     return l.stage === 'NEW_PRIMARY' && l.ramp !== undefined ? l.stage + ' ' + l.ramp + '%' : l.stage;
   }
   function describeChange(from, to) {
@@ -405,12 +406,22 @@ form.stack button { justify-self: start; }
               (g.max_error_rate ? '; guard at ' + pct(g.max_error_rate) : '; guard off'));
       er.classList.toggle('bad', !!g.max_error_rate && num(l.new_error_rate) > g.max_error_rate);
       const rep = cell('repairs');
-      setText(rep, num(l.open_repairs));
+      const unknown = num(l.open_repairs) < 0;
+      setText(rep, unknown ? '?' : num(l.open_repairs),
+              unknown ? 'the repair store could not be read' : 'open repair cases');
       rep.classList.toggle('warn', num(l.open_repairs) > 0);
       const pend = cell('pending');
       setText(pend, num(l.pending_changes));
       pend.classList.toggle('warn', num(l.pending_changes) > 0);
-      setText(cell('version'), l.version);
+      // The store's version, and the one this instance still routes by
+      // when it has not caught up yet (within a poll).
+      const f = l.in_force;
+      const lag = f && typeof f.version === 'number' && f.version !== l.version;
+      setText(cell('version'), lag ? l.version + ' (in force ' + f.version + ')' : l.version,
+              lag ? 'this instance still routes by ' + stageText(f) + ' (version ' + f.version +
+                        ') until its next poll of the flag store'
+                  : 'version of the line in the flag store');
+      cell('version').classList.toggle('warn', !!lag);
       setText(cell('since'), fmtAge(l.stage_since_ms), fmtTime(l.stage_since_ms));
       const button = tr.querySelector('button.demote');
       const first = STAGES.indexOf(l.stage) <= 0;
@@ -546,19 +557,21 @@ form.stack button { justify-self: start; }
     }
     refreshing = true;
     try {
-      const [st, pending, audit] = await Promise.all([
-        api('GET', '/api/v1/status'),
-        api('GET', '/api/v1/changes?state=pending'),
-        api('GET', '/api/v1/audit?limit=20&order=desc'),
-      ]);
+      // One after the other, not in parallel: the admin server gives each
+      // keep-alive connection a worker thread of its small pool, and a tab
+      // holding three of them would starve bridgectl and /metrics.
+      const st = await api('GET', '/api/v1/status');
+      const pending = await api('GET', '/api/v1/changes?state=pending');
+      const audit = await api('GET', '/api/v1/audit?limit=20&order=desc');
       if (!session()) return;
       if (st.status === 200) {
         lines = st.data.lines || [];
         renderLines(lines);
         renderLineSelect(lines);
         renderReconciliations(lines);
+        const known = (x) => (typeof x === 'number' && x >= 0 ? x : '?');
         setText($('instance'), 'instance ' + (st.data.instance || '?') + ' \u00b7 generation ' +
-                (st.data.generation ?? '?') + ' \u00b7 flags ' + num(st.data.flags_age_ms) + ' ms old');
+                known(st.data.generation) + ' \u00b7 flags ' + known(st.data.flags_age_ms) + ' ms old');
         setText($('lines-note'), 'updated ' + fmtTime(Date.now()).slice(11));
         $('lines-note').classList.remove('stale');
       } else {
