@@ -21,6 +21,12 @@ Commands:
   backfill  the legacy extract into the new core, per product line
   repairs     the repair queue's cases and their history
   reconcile   the legacy extract against the new store: report.html, CSV, JSON
+              (--record: also into the flag store, through the admin API)
+  status      every product line: stage, ramp, live figures, repairs, changes
+  flags       list, propose, approve, reject, demote, changes: stage changes
+  audit       the audit log of flag changes, and `audit verify` of its chain
+  hash-password  a users file "password" value (password on stdin)
+  hash-token     a new API token and its users file "token_sha256"
 
 `bridgectl COMMAND --help` describes each command's options.
 )";
@@ -54,6 +60,21 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "repairs") == 0) {
     return corebridge::tools::repairsCommand(argc, argv);
+  }
+  if (std::strcmp(command, "status") == 0) {
+    return corebridge::tools::statusCommand(argc, argv);
+  }
+  if (std::strcmp(command, "flags") == 0) {
+    return corebridge::tools::flagsCommand(argc, argv);
+  }
+  if (std::strcmp(command, "audit") == 0) {
+    return corebridge::tools::auditCommand(argc, argv);
+  }
+  if (std::strcmp(command, "hash-password") == 0) {
+    return corebridge::tools::hashPasswordCommand(argc, argv);
+  }
+  if (std::strcmp(command, "hash-token") == 0) {
+    return corebridge::tools::hashTokenCommand(argc, argv);
   }
   std::fprintf(stderr, "bridgectl: unknown command '%s'\n%s", command, kUsage);
   return 2;
