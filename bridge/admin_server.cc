@@ -289,7 +289,7 @@ Status AdminServer::start() {
     params->setMaxThreads(options_.max_threads);
     params->setMaxQueued(options_.max_queued);
     params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+    params->setKeepAliveTimeout(Poco::Timespan(2, 0));
     params->setTimeout(Poco::Timespan(10, 0));
     params->setServerName("corebridge-admin");
     auto pool = std::make_unique<Poco::ThreadPool>(1, std::max(1, options_.max_threads));

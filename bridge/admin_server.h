@@ -76,7 +76,9 @@ using ReadinessCheck = std::function<Status()>;
 struct AdminServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 0;
-  int max_threads = 4;
+  // A keep-alive connection holds a worker while it idles (POCO), so a
+  // few console tabs must not starve bridgectl or /metrics.
+  int max_threads = 16;
   int max_queued = 64;
   size_t max_body = 1 << 20;  // larger bodies are answered 413
   // HTTPS when both are set: PEM files of the server's certificate (chain)
