@@ -20,6 +20,7 @@
 
 #include "common/logging.h"
 #include "mappings/pack.h"
+#include "tools/bridgectl/admin_client.h"
 #include "tools/bridgectl/args.h"
 #include "tools/bridgectl/commands.h"
 #include "tools/bridgectl/extract_reader.h"
@@ -55,10 +56,15 @@ postings, debits, credits) are computed for each side.
   --max-rows N       differences kept in full for the report and the CSV
                      (default 100000; all are counted)
   --quiet            no summary on stdout
+  --record           then POST summary.json to the admin API's
+                     /api/v1/reconciliations (operator role), with the
+                     connection options below
   --help             this text
 
 Exit: 0 in balance, 1 out of balance (a difference, or a control total that
-differs), 2 the command line, a file or the store cannot be used.
+differs) or --record failed, 2 the command line, a file or the store cannot
+be used.
+
 )";
 
 int usageError(const std::string& message) {
@@ -252,22 +258,30 @@ Status writeHtml(const std::string& path, const rc::Reconciliation& r, const Run
 }  // namespace
 
 int reconcileCommand(int argc, char** argv) {
-  Result<Args> args = Args::parse(argc, argv, 2,
-                                  {{"product-line", true},
-                                   {"extract", true},
-                                   {"new-store", true},
-                                   {"out", true},
-                                   {"pack", true},
-                                   {"copybooks", true},
-                                   {"max-rows", true},
-                                   {"quiet", false},
-                                   {"help", false}});
+  std::vector<OptionSpec> spec = {{"product-line", true}, {"extract", true}, {"new-store", true},
+                                  {"out", true},          {"pack", true},    {"copybooks", true},
+                                  {"max-rows", true},     {"quiet", false},  {"record", false},
+                                  {"help", false}};
+  const std::vector<OptionSpec> connection = connectionOptions();
+  spec.insert(spec.end(), connection.begin(), connection.end());
+  Result<Args> args = Args::parse(argc, argv, 2, spec);
   if (!args.ok()) {
     return usageError(args.status().message());
   }
   if (args->has("help")) {
     std::fputs(kReconcileHelp, stdout);
+    std::fputs(kConnectionHelp, stdout);
     return 0;
+  }
+  for (const OptionSpec& o : connection) {
+    if (args->has(o.name) && !args->has("record")) {
+      return usageError("--" + o.name + " goes with --record");
+    }
+  }
+  if (args->has("record")) {
+    if (Result<AdminOptions> admin = adminOptionsFrom(*args); !admin.ok()) {
+      return usageError(admin.status().message());
+    }
   }
   if (!args->positional().empty()) {
     return usageError("unexpected argument '" + args->positional()[0] + "'");
@@ -384,6 +398,12 @@ int reconcileCommand(int argc, char** argv) {
     std::printf("  %llu rows in %.2f s (%.0f rows/s); report in %s/report.html\n",
                 static_cast<unsigned long long>(rows), info.seconds,
                 info.seconds > 0 ? static_cast<double>(rows) / info.seconds : 0.0, out_dir.c_str());
+  }
+  if (args->has("record")) {
+    if (const int rc = recordReconciliation(*args, out_dir + "/summary.json", args->has("quiet"));
+        rc != 0) {
+      return rc;
+    }
   }
   return r->balanced() ? 0 : 1;
 }
