@@ -55,7 +55,9 @@ std::vector<GuardTrip> Guard::checkOnce() {
       continue;
     }
     const GuardSettings& g = line.guard;
-    if ((g.max_mismatch_rate <= 0 && g.max_error_rate <= 0) || line.stage == Stage::kLegacyOnly) {
+    // The floor is DUAL_WRITE: below it the new store stops receiving the
+    // line's writes and would need a new backfill, which is a person's call.
+    if ((g.max_mismatch_rate <= 0 && g.max_error_rate <= 0) || line.stage <= Stage::kDualWrite) {
       continue;
     }
     const WindowFigures f = windows_.figures(line.line, g.window_seconds);

@@ -6,6 +6,10 @@
 // "system:guard" with the figures. The write is conditional on the line's
 // version, so instances tripping together demote it once.
 //
+// The guard never takes a line below DUAL_WRITE: there legacy answers every
+// channel already, and LEGACY_ONLY would stop the new store receiving the
+// line's writes (it would need a new backfill), which is a person's call.
+//
 // A line's window is cleared whenever its version changes (a new stage, or
 // new thresholds, is judged on its own samples). The guard does not take a
 // line out of NEW_ONLY without the re-sync the rules ask for: it logs that

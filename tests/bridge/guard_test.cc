@@ -167,7 +167,7 @@ TEST_F(GuardTest, TheNewSideErrorRateTripsToo) {
   GuardSettings g;
   g.max_error_rate = 0.5;
   g.min_samples = 4;
-  seed(Stage::kDualWrite, g);
+  seed(Stage::kNewPrimary, g);
   TrafficWindows w(clock_.fn());
   Guard guard(
       *store_, w, [this] { return lines(); }, GuardOptions{"x"});
@@ -179,7 +179,25 @@ TEST_F(GuardTest, TheNewSideErrorRateTripsToo) {
   ASSERT_EQ(trips.size(), 1u);
   EXPECT_NE(trips[0].reason.find("new-side error rate 75.0% (3 of 4 calls)"), std::string::npos)
       << trips[0].reason;
-  EXPECT_EQ(lines()->front().stage, Stage::kLegacyOnly);
+  EXPECT_EQ(lines()->front().stage, Stage::kShadow);
+}
+
+// DUAL_WRITE is the guard's floor: below it the new store would stop
+// receiving the line's writes.
+TEST_F(GuardTest, NeverDemotesBelowDualWrite) {
+  GuardSettings g;
+  g.max_error_rate = 0.1;
+  g.min_samples = 2;
+  seed(Stage::kDualWrite, g);
+  TrafficWindows w(clock_.fn());
+  Guard guard(
+      *store_, w, [this] { return lines(); }, GuardOptions{"x"});
+  (void)guard.checkOnce();
+  for (int i = 0; i < 10; ++i) {
+    w.recordNewCall("SAVINGS", true);
+  }
+  EXPECT_TRUE(guard.checkOnce().empty());
+  EXPECT_EQ(lines()->front().stage, Stage::kDualWrite);
 }
 
 TEST_F(GuardTest, DoesNotTakeALineOutOfNewOnlyWithoutAReSync) {
