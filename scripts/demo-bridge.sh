@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The facade part of `make demo`: legacy-host, newcore (SQLite) and
 # corebridge on loopback, channel-sim driving savings traffic through the
-# bridge while SAVINGS moves through every stage (SIGHUP, no restart); per
-# stage: throughput, latency, comparisons and mismatches by field.
+# bridge while SAVINGS moves through every stage, each move proposed by
+# alice (operator) and approved by bob (approver) through the admin API
+# (bridgectl flags), in force without a restart; per stage: throughput,
+# latency, comparisons and mismatches by field. Then the rules that refuse
+# unsafe moves, the audit log and its check, and the guard demoting a line
+# on a wrong mapping by itself (docs/cutover-control.md).
 #   scripts/demo-bridge.sh BIN_DIR OUT_DIR [SECONDS_PER_STAGE]
 set -euo pipefail
 bin=$1
@@ -34,8 +38,18 @@ pids+=($!)
 lport=$(port_of "$dir/legacy-host.out" "listening on")
 nport=$(port_of "$dir/newcore.out" "listening on")
 
+# Who may move stages: alice proposes, bob approves (passwords hashed by
+# bridgectl hash-password; the users file holds no secret in the clear).
+echo alice-demo-pw > "$dir/alice.pw"
+echo bob-demo-pw > "$dir/bob.pw"
+cat > "$dir/users.yaml" <<YAML
+users:
+  alice: {role: operator, password: "$("$bin/bridgectl" hash-password --password-file "$dir/alice.pw")"}
+  bob: {role: approver, password: "$("$bin/bridgectl" hash-password --password-file "$dir/bob.pw")"}
+YAML
+
 config=$dir/corebridge.yaml
-write_config() {  # STAGE [RAMP]
+write_config() {  # STAGE [FLAG_STORE] [GUARD_MISMATCH_RATE]
   cat > "$config" <<YAML
 pack: $root/mappings/packs/demobank/pack.yaml
 listen: {port: 0}
@@ -46,8 +60,13 @@ mismatch_store: "Driver=SQLite3;Database=$dir/mismatches.db"
 dualwrite: {journal: $dir/journal}
 repairs: {store: "Driver=SQLite3;Database=$dir/repairs.db"}
 log: {level: info}
+control:
+  flag_store: "Driver=SQLite3;Database=${2:-$dir/flags.db}"
+  users_file: $dir/users.yaml
+  guard: {max_mismatch_rate: ${3:-0}, min_samples: 20, window_seconds: 60}
+  guard_interval_ms: 500
 product_lines:
-  SAVINGS: {stage: $1, ramp: ${2:-100}}
+  SAVINGS: {stage: $1}
   CHECKING: {stage: LEGACY_ONLY}
   TERM_DEPOSIT: {stage: LEGACY_ONLY}
   LOAN: {stage: LEGACY_ONLY}
@@ -60,7 +79,37 @@ pids+=($bridge_pid)
 bport=$(port_of "$dir/corebridge.out" "listening on")
 aport=$(port_of "$dir/corebridge.out" "admin")
 echo "   legacy-host 127.0.0.1:$lport, newcore 127.0.0.1:$nport (SQLite), corebridge 127.0.0.1:$bport"
-echo "   (admin and /metrics on 127.0.0.1:$aport); channel-sim: $secs s a stage, 4 connections, savings accounts"
+echo "   (admin API, console and /metrics on http://127.0.0.1:$aport/); channel-sim: $secs s a stage,"
+echo "   4 connections, savings accounts; every stage change proposed by alice, approved by bob"
+as() {  # USER bridgectl-args...: bridgectl as that user against this bridge
+  local user=$1
+  shift
+  "$bin/bridgectl" "$@" --admin "http://127.0.0.1:$aport" --user "$user" --password-file "$dir/$user.pw"
+}
+in_force() {  # STAGE: wait until the bridge routes SAVINGS at STAGE
+  for _ in $(seq 1 50); do
+    as alice status --json 2>/dev/null | python3 -c '
+import json, sys
+want = sys.argv[1]
+for l in json.load(sys.stdin)["lines"]:
+    if l["line"] == "SAVINGS":
+        f = l.get("in_force", {})
+        sys.exit(0 if f.get("stage") == want else 1)
+sys.exit(1)' "$1" && return 0
+    sleep 0.1
+  done
+  echo "SAVINGS did not reach $1; see $dir/corebridge.log" >&2
+  exit 1
+}
+promote() {  # STAGE RAMP REASON: alice proposes, bob approves
+  local out id
+  out=$(as alice flags propose --line SAVINGS --stage "$1" --ramp "$2" --reason "$3" --json) ||
+    { echo "the proposal was refused: $out" >&2; exit 1; }
+  id=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["change"]["id"])')
+  as bob flags approve "$id" --note "figures checked" > "$dir/approve.$id.txt" ||
+    { cat "$dir/approve.$id.txt" >&2; exit 1; }
+  in_force "$1"
+}
 printf '   %-18s %9s %7s %8s %8s %9s %9s  %s\n' stage requests "req/s" "p50 ms" "p99 ms" compared different "mismatches by field"
 
 metrics() { curl -s "http://127.0.0.1:$aport/metrics"; }
@@ -78,9 +127,7 @@ for spec in LEGACY_ONLY DUAL_WRITE SHADOW NEW_PRIMARY:50 NEW_PRIMARY NEW_ONLY; d
   stage=${spec%%:*}
   ramp=100
   [ "$spec" != "$stage" ] && ramp=${spec#*:}
-  write_config "$stage" "$ramp"
-  kill -HUP $bridge_pid
-  sleep 0.3
+  [ "$stage" != LEGACY_ONLY ] && promote "$stage" "$ramp" "demo: the figures of the stage before"
   metrics > "$dir/metrics.before.$n.txt"
   "$bin/channel-sim" --target "127.0.0.1:$bport" --duration "$secs" --connections 4 \
     --products SAVB,SAVP --seed "$n" --quiet --copybooks "$root/legacy/cobol/copybooks" \
@@ -137,10 +184,42 @@ PY
       [ "${p:-0}" = 0 ] && break
       sleep 0.1
     done
+    wait_drained
+    # The evidence for the next promotion: the same extract against the new
+    # store, recorded in the flag store (a promotion is refused while the
+    # latest reconciliation is out of balance).
+    (cd "$root" && as alice reconcile --product-line SAVINGS --extract "$dir/savings.extract.dat" \
+      --new-store "Driver=SQLite3;Database=$dir/newcore.db" --out "$dir/reconcile" --quiet \
+      --record) > "$dir/reconcile.txt" 2>&1 || true
+    python3 - "$dir/reconcile/summary.json" <<'PY' || echo "   reconciliation: see $dir/reconcile.txt"
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = s["totals"]
+print(f"   reconcile SAVINGS: {'in balance' if s['balanced'] else 'OUT OF BALANCE'}, "
+      f"{t['legacy']['accounts']:,} accounts on each side, balances {t['legacy']['balance_total']} / "
+      f"{t['new']['balance_total']}, {s['differences']['total']} differences; recorded for the rules")
+PY
   fi
 done
 echo "   the repair queue (bridgectl repairs): $("$bin/bridgectl" repairs \
   --store "Driver=SQLite3;Database=$dir/repairs.db" 2>&1 | tail -1)"
+echo "   what the rules refuse (each answer is the server's):"
+refused() {  # LABEL bridgectl-args...
+  local label=$1
+  shift
+  printf '     %-44s %s\n' "$label" "$("$@" 2>&1 | tr '\n' ' ' | cut -c1-120)"
+}
+refused "alice: SAVINGS NEW_ONLY -> NEW_PRIMARY" as alice flags demote --line SAVINGS \
+  --reason "demo: back off"
+refused "alice: CHECKING LEGACY_ONLY -> SHADOW" as alice flags propose --line CHECKING \
+  --stage SHADOW --reason "demo: skip a stage"
+cid=$(as alice flags propose --line CHECKING --stage DUAL_WRITE --reason "demo: start checking" \
+  --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["change"]["id"])')
+refused "alice approving her own change $cid" as alice flags approve "$cid"
+as bob flags reject "$cid" --note "demo: not this week" > /dev/null
+echo "   the audit log (bridgectl audit), newest last:"
+as bob audit --limit 8 2>&1 | cut -c1-150 | sed 's/^/     /'
+echo "   $(as bob audit verify 2>&1 | head -1)"
 kill -TERM $bridge_pid; wait $bridge_pid 2>/dev/null || true
 
 # The comparator's worth is what it catches: the same pack with debit and
@@ -148,17 +227,20 @@ kill -TERM $bridge_pid; wait $bridge_pid 2>/dev/null || true
 sed -e "s|codes: {D: DEBIT, C: CREDIT}|codes: {D: CREDIT, C: DEBIT}|" \
     -e "s|^copybook_dir: .*|copybook_dir: $root/legacy/cobol/copybooks|" \
     "$root/mappings/packs/demobank/pack.yaml" > "$dir/wrong-pack.yaml"
-write_config DUAL_WRITE
+write_config SHADOW "$dir/wrong-flags.db" 0.05
 sed -i "s|^pack: .*|pack: $dir/wrong-pack.yaml|; s|mismatches.db|wrong-mismatches.db|; s|/journal}|/wrong-journal}|; s|repairs.db|wrong-repairs.db|" "$config"
 "$bin/corebridge" --config "$config" > "$dir/corebridge-wrong.out" 2> "$dir/corebridge-wrong.log" &
 bridge_pid=$!
 pids+=($bridge_pid)
 bport=$(port_of "$dir/corebridge-wrong.out" "listening on")
+aport=$(port_of "$dir/corebridge-wrong.out" "admin")
 "$bin/channel-sim" --target "127.0.0.1:$bport" --duration 3 --connections 2 --products SAVB \
   --quiet --copybooks "$root/legacy/cobol/copybooks" > "$dir/channel-sim.wrong.json" || true
 sleep 1
+echo "   a deliberately wrong pack (ACCTPOST's D/C codes swapped: wrong-pack.yaml) at SHADOW for 3 s,"
+echo "   with a guard of 5% mismatches over 20 compared calls; the guard demoted SAVINGS by itself:"
+as bob audit --line SAVINGS --limit 1 2>&1 | cut -c1-150 | sed 's/^/     /'
 kill -TERM $bridge_pid; wait $bridge_pid 2>/dev/null || true
-echo "   a deliberately wrong pack (ACCTPOST's D/C codes swapped: wrong-pack.yaml) at DUAL_WRITE for 3 s;"
 echo "   the channels saw nothing (legacy answered); the comparator, as bridgectl mismatches --by-field shows:"
 "$bin/bridgectl" mismatches --store "Driver=SQLite3;Database=$dir/wrong-mismatches.db" --by-field \
   2>&1 | head -6 | sed 's/^/     /'

@@ -172,7 +172,7 @@ print(f"   double entry: customer balances {accounts} + GL contra legs {gl} = {a
 sys.exit(0 if accounts + gl == 0 else 1)
 PY
 
-step "13. corebridge: SAVINGS moved through every stage under channel traffic, no restart"
+step "13. corebridge: SAVINGS moved through every stage under channel traffic, approved, no restart"
 "$root/scripts/demo-bridge.sh" "$bin" "$dir/bridge"
 
 step "What you saw"
@@ -196,12 +196,20 @@ cat <<TXT
    - corebridge between the channels and both back ends: SAVINGS moved from
      LEGACY_ONLY through DUAL_WRITE (durable: journalled, with a repair queue;
      there bridgectl backfill loaded the accounts legacy already held, from the
-     bank's extract), SHADOW, NEW_PRIMARY at a 50 % ramp and at 100 %, to
-     NEW_ONLY by SIGHUP while channel-sim kept sending; every answer
-     compared field by field through the copybook, differences counted by field
-     (/metrics) and kept masked in the mismatch store (bridgectl mismatches).
+     bank's extract, and bridgectl reconcile proved the two stores agree),
+     SHADOW, NEW_PRIMARY at a 50 % ramp and at 100 %, to NEW_ONLY while
+     channel-sim kept sending; every answer compared field by field through the
+     copybook, differences counted by field (/metrics) and kept masked in the
+     mismatch store (bridgectl mismatches).
+   - Cutover control: each move proposed by alice and approved by bob through
+     the admin API (bridgectl flags), in force within a poll on the running
+     bridge; unsafe moves refused with the rule that stops them; every change in
+     a hash-chained audit log that bridgectl audit verify checked; and a guard
+     that demoted a line with a wrong mapping by itself. The web console is at
+     /console on the admin port (docs/cutover-control.md).
    Files: $dir
    Next: make test (every test), make bench (decode MB/s, postings/s, the bridge's
    cost), docs/ (formats, the demo bank in docs/legacy.md, channel-sim in
-   docs/channel-sim.md, the new core in docs/newcore.md, the bridge in docs/bridge.md).
+   docs/channel-sim.md, the new core in docs/newcore.md, the bridge in docs/bridge.md,
+   cutover control in docs/cutover-control.md).
 TXT
