@@ -10,6 +10,7 @@
 #include <Poco/Timestamp.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <utility>
@@ -172,6 +173,7 @@ Result<std::map<std::string, User>> loadUsers(const std::string& path) {
     return invalidArgument(path + ": expected a map 'users: {NAME: {role: ..., password: ...}}'");
   }
   std::map<std::string, User> users;
+  std::map<std::string, std::string> token_owner;
   for (const auto& entry : root["users"]) {
     User u;
     u.name = entry.first.as<std::string>();
@@ -222,6 +224,14 @@ Result<std::map<std::string, User>> loadUsers(const std::string& path) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       }
     }
+    if (!u.token_sha256.empty()) {
+      auto [owner, fresh] = token_owner.emplace(u.token_sha256, u.name);
+      if (!fresh) {
+        return invalidArgument(where(spec["token_sha256"], field + ".token_sha256") +
+                               ": the same token as " + owner->second +
+                               "'s: every API token must be its own");
+      }
+    }
     if (u.password.empty() && u.token_sha256.empty()) {
       return invalidArgument(where(spec, field) + ": needs a password or a token_sha256");
     }
@@ -236,20 +246,26 @@ Authenticator::Authenticator(std::map<std::string, User> users, std::string secr
   if (secret_.empty()) {
     secret_ = randomHex(32);
   }
+  // An unknown user's login hashes as long as a known one's, so that its
+  // answer time does not tell which names exist.
+  int iterations = 100000;
   for (const auto& [name, u] : users_) {
     if (!u.token_sha256.empty()) {
       by_token_.emplace(u.token_sha256, name);
     }
+    const auto parts = splitDollar(u.password);
+    if (parts.size() == 4) {
+      iterations = std::max(1, std::atoi(std::string(parts[1]).c_str()));
+    }
   }
+  dummy_password_ = hashPassword("no such user", iterations);
 }
 
 Result<LoginToken> Authenticator::login(std::string_view user, std::string_view password) const {
   auto it = users_.find(std::string(user));
   // Hash even for an unknown user, so that timing does not tell which it was.
   const std::string& hashed =
-      it == users_.end() || it->second.password.empty()
-          ? std::string("pbkdf2-sha256$100000$00000000000000000000000000000000$0")
-          : it->second.password;
+      it == users_.end() || it->second.password.empty() ? dummy_password_ : it->second.password;
   const bool ok = checkPassword(password, hashed) && it != users_.end();
   if (!ok) {
     return invalidArgument("unknown user or wrong password");
@@ -260,6 +276,8 @@ Result<LoginToken> Authenticator::login(std::string_view user, std::string_view 
   token.setType("JWT");
   token.setSubject(it->first);
   token.payload().set("role", std::string(roleName(it->second.role)));
+  // A new password in the users file ends the tokens of the old one.
+  token.payload().set("pwd", hashToken(it->second.password).substr(0, 16));
   token.setIssuedAt(Poco::Timestamp());
   token.setExpiration(Poco::Timestamp(out.expires_at_ms * 1000));
   Poco::JWT::Signer signer(secret_);
@@ -289,7 +307,9 @@ std::optional<Principal> Authenticator::authenticate(std::string_view authorizat
     }
     auto it = users_.find(token.getSubject());
     if (it == users_.end() ||
-        token.payload().optValue<std::string>("role", "") != roleName(it->second.role)) {
+        token.payload().optValue<std::string>("role", "") != roleName(it->second.role) ||
+        token.payload().optValue<std::string>("pwd", "") !=
+            hashToken(it->second.password).substr(0, 16)) {
       return std::nullopt;
     }
     return Principal{it->first, it->second.role};

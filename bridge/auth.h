@@ -82,6 +82,7 @@ class Authenticator {
   std::map<std::string, std::string> by_token_;  // token sha256 -> user
   std::string secret_;
   std::chrono::seconds ttl_;
+  std::string dummy_password_;  // hashed for an unknown user's login
 };
 
 }  // namespace corebridge::bridge

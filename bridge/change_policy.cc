@@ -71,7 +71,7 @@ PolicyDecision decideChange(const PolicyFacts& facts, const LineFlags& to, bool 
   }
   if (from.stage == Stage::kNewOnly && to.stage < Stage::kNewOnly) {
     const auto& r = facts.last_reconciliation;
-    if (!r || !r->balanced || r->at_ms < from.stage_since_ms) {
+    if (!r || !r->balanced || r->id <= from.stage_since_reconciliation) {
       return refuse(d, "leave_new_only",
                     "leaving NEW_ONLY needs a re-sync of the legacy side first: record a balanced "
                     "reconciliation of " +

@@ -69,8 +69,13 @@ void failStatus(AdminResponse* resp, const Status& s) {
            "stale");
       return;
     case StatusCode::kUnavailable:
+      fail(resp, 503, "the flag store is unavailable, nothing was written: " + s.message());
+      return;
     case StatusCode::kDeadlineExceeded:
-      fail(resp, 503, "the flag store is unavailable: " + s.message());
+      fail(resp, 503,
+           "the flag store connection was lost during the commit: whether it was written is "
+           "unknown; read the line and the audit before trying again (" +
+               s.message() + ")");
       return;
     default:
       logger("admin")->error("control API: {}", s.toString());
@@ -155,7 +160,7 @@ Status applyGuard(const Object::Ptr& body, GuardSettings* g, std::string* bad_fi
   for (const std::string& key : o->getNames()) {
     *bad_field = "guard." + key;
     const auto& v = o->get(key);
-    if (!v.isNumeric()) {
+    if (!v.isNumeric() || v.isBoolean()) {
       return invalidArgument("'guard." + key + "' must be a number");
     }
     const double d = v.convert<double>();
@@ -224,7 +229,13 @@ Status ControlApi::registerRoutes(const AddRoute& add) {
              "role");
         return;
       }
-      Call call{req, *who, nullptr, parseQuery(req.query)};
+      Call call{req, *who, nullptr, {}};
+      try {
+        call.query = parseQuery(req.query);
+      } catch (const Poco::Exception& e) {
+        fail(resp, 400, "the query string cannot be decoded: " + e.displayText());
+        return;
+      }
       if (req.method == "POST") {
         try {
           Poco::JSON::Parser parser;
@@ -235,7 +246,13 @@ Status ControlApi::registerRoutes(const AddRoute& add) {
           return;
         }
       }
-      (this->*fn)(call, resp);
+      try {
+        (this->*fn)(call, resp);
+      } catch (const Poco::Exception& e) {
+        // A value of the wrong kind or range somewhere in the request.
+        resp->headers.clear();
+        fail(resp, 400, "the request cannot be read: " + e.displayText());
+      }
     };
   };
   auto page = [](const AdminRequest&, AdminResponse* resp) {
@@ -243,7 +260,8 @@ Status ControlApi::registerRoutes(const AddRoute& add) {
     resp->headers.emplace_back("Cache-Control", "no-store");
     resp->headers.emplace_back("Content-Security-Policy",
                                "default-src 'self'; script-src 'unsafe-inline'; style-src "
-                               "'unsafe-inline'; connect-src 'self'");
+                               "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+    resp->headers.emplace_back("X-Frame-Options", "DENY");
     resp->body = std::string(consoleHtml());
   };
   CB_RETURN_IF_ERROR(
@@ -291,6 +309,12 @@ Result<int64_t> ControlApi::openRepairs(const std::string& line) {
 }
 
 void ControlApi::login(const AdminRequest& req, AdminResponse* resp) {
+  // A browser sends a cross-site text/plain POST without asking; a JSON
+  // one only after a CORS preflight this server never grants.
+  if (req.header("Content-Type").rfind("application/json", 0) != 0) {
+    fail(resp, 415, "POST /api/v1/login takes Content-Type: application/json");
+    return;
+  }
   Object::Ptr body;
   try {
     Poco::JSON::Parser parser;
@@ -375,7 +399,8 @@ void ControlApi::status(const Call&, AdminResponse* resp) {
     j->set("new_error_rate", f.newErrorRate());
     if (deps_.watcher != nullptr) {
       // What this instance routes by: it lags the store by up to a poll.
-      for (const LineFlags& f : *deps_.watcher->lines()) {
+      const auto in_force_lines = deps_.watcher->lines();  // held across the loop
+      for (const LineFlags& f : *in_force_lines) {
         if (f.line == l.line) {
           Object::Ptr in_force = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
           in_force->set("stage", std::string(stageName(f.stage)));
@@ -445,7 +470,7 @@ void ControlApi::propose(const Call& call, const std::string& line, AdminRespons
   }
   if (call.body->has("ramp")) {
     const auto& v = call.body->get("ramp");
-    const double d = v.isNumeric() ? v.convert<double>() : -1;
+    const double d = v.isNumeric() && !v.isBoolean() ? v.convert<double>() : -1;
     if (!(d >= 0 && d <= 100) || d != static_cast<int>(d)) {
       fail(resp, 400, "'ramp' is a whole percentage from 0 to 100", "", "ramp");
       return;
@@ -522,15 +547,15 @@ void ControlApi::propose(const Call& call, const std::string& line, AdminRespons
     failStatus(resp, committed.status());
     return;
   }
+  // Stored: the answer is 202 even if reading it back fails.
   auto stored = deps_.store->change(committed->change_id);
   if (!stored.ok()) {
-    failStatus(resp, stored.status());
-    return;
+    c.id = committed->change_id;
   }
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("applied", false);
   o->set("direction", "promotion");
-  o->set("change", changeToJson(*stored));
+  o->set("change", changeToJson(stored.ok() ? *stored : c));
   logger("admin")->info("{} proposed change {} for {}: {} -> {} ({})", call.who.user,
                         committed->change_id, line, from_text, to_text, *reason);
   reply(resp, 202, o);
@@ -900,11 +925,11 @@ void ControlApi::postReconciliation(const Call& call, AdminResponse* resp) {
   }
   Object::Ptr differences = s->getObject("differences");
   if (differences.isNull() || !differences->has("total") ||
-      !differences->get("total").isInteger()) {
+      !differences->get("total").isInteger() || differences->get("total").isBoolean()) {
     fail(resp, 400, "'differences.total' (a whole number) is missing", "", "differences.total");
     return;
   }
-  if (!s->has("business_date")) {
+  if (!s->has("business_date") || s->isNull("business_date")) {
     fail(resp, 400, "'business_date' is missing", "", "business_date");
     return;
   }

@@ -31,8 +31,7 @@ struct ControlApiDeps {
   const FlagWatcher* watcher = nullptr;  // null: no generation / age in status
   // Open repair cases of a product line (null: none known).
   std::function<Result<int64_t>(const std::string& line)> open_repairs;
-  std::string instance;                  // named in status
-  std::vector<std::string> known_lines;  // the pack's product lines
+  std::string instance;  // named in status
 };
 
 class ControlApi {

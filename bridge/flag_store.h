@@ -57,6 +57,10 @@ struct LineFlags {
   int64_t version = 0;         // 1 once written, +1 per change; set by the store
   int64_t changed_at_ms = 0;   // unix ms of the last change; set by the store
   int64_t stage_since_ms = 0;  // unix ms the line entered its stage; set by the store
+  // The newest reconciliation id when the line entered its stage: one with a
+  // higher id was recorded since (by the store's own counter, so no clock
+  // decides it). Set by the store; lines() only (0 in a change's snapshot).
+  int64_t stage_since_reconciliation = 0;
 };
 
 enum class ChangeState { kPending, kApplied, kRejected };
@@ -67,9 +71,9 @@ Result<ChangeState> parseChangeState(std::string_view name);
 struct ChangeRequest {
   int64_t id = 0;  // assigned by the store
   std::string line;
-  LineFlags from;        // the line as it was when proposed (from.version: the base)
-  LineFlags to;          // what approval sets (stage, ramp, guard)
-  std::string reason;    // the proposer's why
+  LineFlags from;      // the line as it was when proposed (from.version: the base)
+  LineFlags to;        // what approval sets (stage, ramp, guard)
+  std::string reason;  // the proposer's why
   std::string proposed_by;
   int64_t proposed_at_ms = 0;
   ChangeState state = ChangeState::kPending;
@@ -81,13 +85,13 @@ struct ChangeRequest {
 // An audit entry as the caller drafts it; the store adds seq, at_ms (when
 // zero), prev_hash and hash.
 struct AuditDraft {
-  int64_t at_ms = 0;       // 0: the store's clock
-  std::string actor;       // a user name, or "system:guard" (instance in evidence)
+  int64_t at_ms = 0;  // 0: the store's clock
+  std::string actor;  // a user name, or "system:guard" (instance in evidence)
   // propose, approve, reject, promote (applied on approval), demote,
   // guard_demote, guard (thresholds tightened), seed, reconciliation
   std::string action;
   std::string line;
-  std::string from;         // "SHADOW", "NEW_PRIMARY 25%", thresholds ... ("" when none)
+  std::string from;  // "SHADOW", "NEW_PRIMARY 25%", thresholds ... ("" when none)
   std::string to;
   std::string reason;       // the person's why, or the guard's figures in words
   std::string approved_by;  // "" unless an approval applied it

@@ -46,12 +46,13 @@ std::vector<GuardTrip> Guard::checkOnce() {
   std::vector<GuardTrip> trips;
   const auto lines = lines_();
   for (const LineFlags& line : *lines) {
-    auto seen = seen_version_.find(line.line);
-    if (seen == seen_version_.end()) {
-      seen_version_[line.line] = line.version;
-    } else if (seen->second != line.version) {
+    const std::pair<Stage, int> setting{line.stage, line.ramp_percent};
+    auto seen = seen_setting_.find(line.line);
+    if (seen == seen_setting_.end()) {
+      seen_setting_[line.line] = setting;
+    } else if (seen->second != setting) {
       windows_.reset(line.line);
-      seen->second = line.version;
+      seen->second = setting;
       continue;
     }
     const GuardSettings& g = line.guard;

@@ -10,8 +10,10 @@
 // channel already, and LEGACY_ONLY would stop the new store receiving the
 // line's writes (it would need a new backfill), which is a person's call.
 //
-// A line's window is cleared whenever its version changes (a new stage, or
-// new thresholds, is judged on its own samples). The guard does not take a
+// A line's window is cleared whenever its stage or ramp changes (a new
+// setting is judged on its own samples); a change of thresholds alone keeps
+// it, so tightening them again and again cannot keep the guard from ever
+// having enough samples. The guard does not take a
 // line out of NEW_ONLY without the re-sync the rules ask for: it logs that
 // it would have, once per version.
 //
@@ -27,6 +29,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bridge/flag_store.h"
@@ -70,7 +73,7 @@ class Guard {
   TrafficWindows& windows_;
   Lines lines_;
   GuardOptions options_;
-  std::map<std::string, int64_t> seen_version_;  // checkOnce()'s alone
+  std::map<std::string, std::pair<Stage, int>> seen_setting_;  // checkOnce()'s alone
   std::map<std::string, int64_t> blocked_version_;
 
   std::mutex mu_;

@@ -541,7 +541,6 @@ int run(int argc, char** argv) {
       return static_cast<int64_t>(open.size());
     };
     deps.instance = instance;
-    deps.known_lines = (*pack)->lines();
     control = std::make_unique<br::ControlApi>(std::move(deps));
     cb::Status routed = control->registerRoutes(
         [&admin](std::string method, std::string path, br::AdminHandler handler) {
@@ -549,6 +548,7 @@ int run(int argc, char** argv) {
         });
     if (!routed.ok()) {
       log->error("admin: {}", routed.message());
+      admin.stop();  // its routes point at the control API, gone on return
       return 1;
     }
     (void)metrics.counterCallback("corebridge_flag_store_errors_total",

@@ -61,7 +61,8 @@ std::vector<odbc::Migration> migrations(const odbc::Dialect& dialect) {
               flagColumnsDdl("") +
               " version BIGINT NOT NULL,"
               " changed_at_ms BIGINT NOT NULL,"
-              " stage_since_ms BIGINT NOT NULL)" +
+              " stage_since_ms BIGINT NOT NULL,"
+              " stage_since_reconciliation BIGINT NOT NULL)" +
               suffix,
           "CREATE TABLE cb_flag_changes ("
           " change_id BIGINT NOT NULL,"
@@ -362,8 +363,9 @@ Status readFlags(const Statement& st, int column, const std::string& what, LineF
   return okStatus();
 }
 
-const std::string kLineColumns =
-    "line, " + flagColumns("") + ", version, changed_at_ms, stage_since_ms";
+const std::string kLineColumns = "line, " + flagColumns("") +
+                                 ", version, changed_at_ms, stage_since_ms, "
+                                 "stage_since_reconciliation";
 
 Result<LineFlags> lineOfRow(const Statement& st) {
   LineFlags f;
@@ -372,6 +374,7 @@ Result<LineFlags> lineOfRow(const Statement& st) {
   CB_ASSIGN_OR_RETURN(f.version, st.getInt64(8));
   CB_ASSIGN_OR_RETURN(f.changed_at_ms, st.getInt64(9));
   CB_ASSIGN_OR_RETURN(f.stage_since_ms, st.getInt64(10));
+  CB_ASSIGN_OR_RETURN(f.stage_since_reconciliation, st.getInt64(11));
   return f;
 }
 
@@ -525,14 +528,16 @@ Status refuse(Status* refusal, const std::string& message) {
   return failedPrecondition("commit refused: " + message);
 }
 
-Status setLineIn(Connection& c, const LineFlags& f, int64_t expected, int64_t now,
+Status setLineIn(Connection& c, const LineFlags& f, int64_t expected, int64_t now, const Head& head,
                  CommitResult* out, Status* refusal) {
   const std::string what = "line '" + f.line + "'";
-  CB_ASSIGN_OR_RETURN(auto read, run(c,
-                                     "SELECT version, stage, stage_since_ms FROM cb_flag_lines "
-                                     "WHERE line = ?" +
-                                         std::string(c.dialect().forUpdate()),
-                                     {text(f.line)}));
+  CB_ASSIGN_OR_RETURN(auto read,
+                      run(c,
+                          "SELECT version, stage, stage_since_ms, stage_since_reconciliation "
+                          "FROM cb_flag_lines "
+                          "WHERE line = ?" +
+                              std::string(c.dialect().forUpdate()),
+                          {text(f.line)}));
   CB_ASSIGN_OR_RETURN(bool exists, read->fetch());
   std::vector<Param> values = {text(f.line)};
   for (Param& p : flagParams(f)) {
@@ -547,9 +552,10 @@ Status setLineIn(Connection& c, const LineFlags& f, int64_t expected, int64_t no
     values.push_back(integer(1));
     values.push_back(integer(now));
     values.push_back(integer(now));
+    values.push_back(integer(head.last_reconciliation_id));
     CB_RETURN_IF_ERROR(exec(c,
                             "INSERT INTO cb_flag_lines (" + kLineColumns +
-                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             values)
                            .status());
     out->line_version = 1;
@@ -562,6 +568,7 @@ Status setLineIn(Connection& c, const LineFlags& f, int64_t expected, int64_t no
   CB_ASSIGN_OR_RETURN(int64_t version, read->getInt64(1));
   CB_ASSIGN_OR_RETURN(std::string stage, read->getString(2));
   CB_ASSIGN_OR_RETURN(int64_t stage_since, read->getInt64(3));
+  CB_ASSIGN_OR_RETURN(int64_t since_reconciliation, read->getInt64(4));
   if (version != expected) {
     return refuse(refusal, what + " is at version " + std::to_string(version) + ", not " +
                                std::to_string(expected) + ": it changed since it was read");
@@ -574,14 +581,16 @@ Status setLineIn(Connection& c, const LineFlags& f, int64_t expected, int64_t no
   values.push_back(integer(expected + 1));
   values.push_back(integer(now));
   values.push_back(integer(*old_stage == f.stage ? stage_since : now));
+  values.push_back(
+      integer(*old_stage == f.stage ? since_reconciliation : head.last_reconciliation_id));
   values.push_back(text(f.line));
   values.push_back(integer(expected));
   CB_ASSIGN_OR_RETURN(int64_t rows,
                       exec(c,
                            "UPDATE cb_flag_lines SET stage = ?, ramp_percent = ?, "
                            "max_mismatch_rate = ?, max_error_rate = ?, window_seconds = ?, "
-                           "min_samples = ?, version = ?, changed_at_ms = ?, stage_since_ms = ? "
-                           "WHERE line = ? AND version = ?",
+                           "min_samples = ?, version = ?, changed_at_ms = ?, stage_since_ms = ?, "
+                           "stage_since_reconciliation = ? WHERE line = ? AND version = ?",
                            values));
   if (rows != 1) {
     return internalError(what + ": the locked row at version " + std::to_string(expected) +
@@ -591,8 +600,37 @@ Status setLineIn(Connection& c, const LineFlags& f, int64_t expected, int64_t no
   return okStatus();
 }
 
-Status insertChange(Connection& c, const ChangeRequest& in, int64_t now, Head* head,
-                    CommitResult* out) {
+// A pending request is inserted only while its line is still at the
+// version it was proposed on and has no other request pending: checked
+// here, under the head's lock, so two proposals at once cannot both wait.
+// (A commit that sets the line itself checks its version there instead.)
+Status insertChange(Connection& c, const ChangeRequest& in, int64_t now, bool sets_line, Head* head,
+                    CommitResult* out, Status* refusal) {
+  if (in.state == ChangeState::kPending) {
+    const std::string what = "line '" + in.line + "'";
+    CB_ASSIGN_OR_RETURN(
+        auto line, run(c, "SELECT version FROM cb_flag_lines WHERE line = ?", {text(in.line)}));
+    CB_ASSIGN_OR_RETURN(bool exists, line->fetch());
+    if (!exists) {
+      return refuse(refusal, what + " does not exist");
+    }
+    CB_ASSIGN_OR_RETURN(int64_t version, line->getInt64(1));
+    if (!sets_line && version != in.from.version) {
+      return refuse(refusal, what + " is at version " + std::to_string(version) +
+                                 ", not the proposal's " + std::to_string(in.from.version) +
+                                 ": it changed since it was read");
+    }
+    CB_ASSIGN_OR_RETURN(auto pending, run(c,
+                                          "SELECT change_id FROM cb_flag_changes WHERE line = ? "
+                                          "AND state = 'pending'",
+                                          {text(in.line)}));
+    CB_ASSIGN_OR_RETURN(bool other, pending->fetch());
+    if (other) {
+      CB_ASSIGN_OR_RETURN(int64_t other_id, pending->getInt64(1));
+      return refuse(refusal,
+                    what + " has change request " + std::to_string(other_id) + " pending already");
+    }
+  }
   const int64_t id = head->last_change_id + 1;
   std::vector<Param> values = {
       integer(id),
@@ -709,11 +747,13 @@ Status commitIn(Connection& c, const FlagCommit& in, int64_t now, CommitResult* 
                 Status* refusal) {
   CB_ASSIGN_OR_RETURN(Head head, lockHead(c));
   if (in.set_line) {
-    CB_RETURN_IF_ERROR(setLineIn(c, *in.set_line, in.expected_version, now, out, refusal));
+    CB_RETURN_IF_ERROR(setLineIn(c, *in.set_line, in.expected_version, now, head, out, refusal));
   }
   if (in.change) {
-    CB_RETURN_IF_ERROR(in.change->id == 0 ? insertChange(c, *in.change, now, &head, out)
-                                          : decideChange(c, *in.change, now, out, refusal));
+    CB_RETURN_IF_ERROR(
+        in.change->id == 0
+            ? insertChange(c, *in.change, now, in.set_line.has_value(), &head, out, refusal)
+            : decideChange(c, *in.change, now, out, refusal));
   }
   if (in.reconciliation) {
     CB_RETURN_IF_ERROR(reconciliationIn(c, *in.reconciliation, now, &head, out));

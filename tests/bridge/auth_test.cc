@@ -90,6 +90,28 @@ TEST(Auth, ALoginTokenOrAnApiTokenNamesThePrincipal) {
   EXPECT_FALSE(auth.authenticate("Bearer " + tampered).has_value());
 }
 
+TEST(Auth, ANewPasswordEndsTheOldPasswordsTokens) {
+  Authenticator before = twoUsers();
+  auto token = before.login("alice", "pw-a");
+  ASSERT_TRUE(token.ok());
+  std::map<std::string, User> users;
+  users["alice"] = User{"alice", Role::kOperator, hashPassword("pw-new", 1000), ""};
+  Authenticator after(users, "a-secret-of-sixteen-bytes");  // the same key
+  EXPECT_FALSE(after.authenticate("Bearer " + token->token).has_value());
+  EXPECT_TRUE(before.authenticate("Bearer " + token->token).has_value());
+}
+
+TEST(Auth, TwoUsersWithOneApiTokenAreRefused) {
+  const std::string path =
+      tempFile("users:\n  a: {role: viewer, token_sha256: " + hashToken("t") +
+               "}\n  b: {role: approver, token_sha256: " + hashToken("t") + "}\n");
+  auto r = loadUsers(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("users.b.token_sha256"), std::string::npos)
+      << r.status().message();
+  std::remove(path.c_str());
+}
+
 TEST(Auth, ALoginTokenStopsWorkingWhenItExpires) {
   Authenticator auth = twoUsers(std::chrono::seconds(1));
   auto token = auth.login("alice", "pw-a");

@@ -13,6 +13,7 @@ LineFlags at(Stage stage, int ramp = 100) {
   l.ramp_percent = ramp;
   l.version = 4;
   l.stage_since_ms = 1000;
+  l.stage_since_reconciliation = 7;
   return l;
 }
 
@@ -86,19 +87,20 @@ TEST(ChangePolicy, OpenRepairsAnOutOfBalanceReconciliationOrAPendingChangeStopAP
   EXPECT_TRUE(decideChange(f, at(Stage::kShadow), false).allowed);
 }
 
-TEST(ChangePolicy, LeavingNewOnlyNeedsABalancedReconciliationTakenSinceItEnteredIt) {
+TEST(ChangePolicy, LeavingNewOnlyNeedsABalancedReconciliationRecordedSinceItEnteredIt) {
   PolicyFacts f = factsAt(Stage::kNewOnly);
   PolicyDecision d = decideChange(f, at(Stage::kNewPrimary), true);
   EXPECT_EQ(d.rule, "leave_new_only");
   EXPECT_NE(d.message.find("none is recorded"), std::string::npos) << d.message;
   ReconciliationRecord r;
   r.balanced = true;
-  r.at_ms = 500;  // before the line entered NEW_ONLY at 1000
+  r.id = 7;          // the newest when the line entered NEW_ONLY
+  r.at_ms = 999999;  // clocks do not decide it
   f.last_reconciliation = r;
   d = decideChange(f, at(Stage::kNewPrimary), true);
   EXPECT_EQ(d.rule, "leave_new_only");
   EXPECT_NE(d.message.find("predates"), std::string::npos) << d.message;
-  f.last_reconciliation->at_ms = 2000;
+  f.last_reconciliation->id = 8;
   EXPECT_TRUE(decideChange(f, at(Stage::kNewPrimary), true).allowed);
 }
 

@@ -63,7 +63,6 @@ class ControlApiTest : public ::testing::Test {
       return line == "SAVINGS" ? open_repairs_ : 0;
     };
     deps.instance = "test";
-    deps.known_lines = {"SAVINGS", "CHECKING"};
     api_ = std::make_unique<ControlApi>(std::move(deps));
     ASSERT_TRUE(api_->registerRoutes([this](std::string m, std::string p, AdminHandler h) {
                       return router_.add(std::move(m), std::move(p), std::move(h));
@@ -89,6 +88,7 @@ class ControlApiTest : public ::testing::Test {
     if (!token.empty()) {
       req.headers.emplace_back("Authorization", "Bearer " + token);
     }
+    req.headers.emplace_back("Content-Type", "application/json");
     req.body = body;
     AdminResponse resp;
     router_.dispatch(req, &resp);
@@ -108,7 +108,8 @@ class ControlApiTest : public ::testing::Test {
     return a.str("token");
   }
   LineFlags line(const std::string& name) {
-    for (const LineFlags& l : *store_->lines()) {
+    auto all = store_->lines();  // kept: the loop must not outlive it
+    for (const LineFlags& l : *all) {
       if (l.line == name) {
         return l;
       }
@@ -282,6 +283,67 @@ TEST_F(ControlApiTest, BadInputIsA400NamingTheFieldAndWritesNothing) {
             400);
   EXPECT_EQ(call("GET", "/api/v1/audit?limit=-1", alice_).status, 400);
   EXPECT_EQ(*store_->generation(), generation) << "a refused request wrote something";
+}
+
+// The store itself refuses a second pending change for a line and a
+// proposal on a version that moved, so two proposals racing past the API's
+// own check cannot both wait.
+TEST_F(ControlApiTest, TheStoreKeepsOnePendingChangePerLineOnItsCurrentVersion) {
+  ChangeRequest c;
+  c.line = "SAVINGS";
+  c.from = line("SAVINGS");
+  c.to = c.from;
+  c.to.stage = Stage::kDualWrite;
+  c.reason = "race";
+  c.proposed_by = "alice";
+  FlagCommit first;
+  first.change = c;
+  ASSERT_TRUE(store_->commit(first).ok());
+  FlagCommit second;
+  second.change = c;
+  EXPECT_EQ(store_->commit(second).status().code(), StatusCode::kAborted);
+  ChangeRequest stale = c;
+  stale.line = "CHECKING";
+  stale.from = line("CHECKING");
+  stale.to = stale.from;
+  stale.to.stage = Stage::kDualWrite;
+  stale.from.version += 5;  // not the line's version
+  FlagCommit old;
+  old.change = stale;
+  auto refused = store_->commit(old);
+  EXPECT_EQ(refused.status().code(), StatusCode::kAborted) << refused.status().toString();
+}
+
+TEST_F(ControlApiTest, BooleansAreNotNumbersAndBadQueriesAreA400) {
+  EXPECT_EQ(call("POST", "/api/v1/flags/SAVINGS", alice_, R"({"ramp":true,"reason":"x"})").status,
+            400);
+  EXPECT_EQ(call("POST", "/api/v1/flags/SAVINGS", alice_,
+                 R"({"guard":{"min_samples":true},"reason":"x"})")
+                .status,
+            400);
+  EXPECT_EQ(call("POST", "/api/v1/reconciliations", alice_,
+                 R"({"product_line":"SAVINGS","business_date":null,"balanced":true,
+                     "differences":{"total":0}})")
+                .status,
+            400);
+  EXPECT_EQ(call("POST", "/api/v1/reconciliations", alice_,
+                 R"({"product_line":"SAVINGS","business_date":1,"balanced":true,
+                     "differences":{"total":true}})")
+                .status,
+            400);
+  Answer bad = call("GET", "/api/v1/audit?limit=%zz", alice_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
+TEST_F(ControlApiTest, LoginTakesJsonOnly) {
+  AdminRequest req;
+  req.method = "POST";
+  req.path = "/api/v1/login";
+  req.headers.emplace_back("Content-Type", "text/plain");
+  req.body = R"({"user":"alice","password":"pw-alice"})";
+  AdminResponse resp;
+  router_.dispatch(req, &resp);
+  EXPECT_EQ(resp.status, 415) << resp.body;
 }
 
 TEST_F(ControlApiTest, AGuardChangeTighteningIsImmediateLooseningWaits) {

@@ -182,6 +182,33 @@ TEST_F(GuardTest, TheNewSideErrorRateTripsToo) {
   EXPECT_EQ(lines()->front().stage, Stage::kShadow);
 }
 
+// Tightening the thresholds (applied at once, no approval) keeps the
+// window: otherwise tightening again and again would keep the guard from
+// ever having enough samples.
+TEST_F(GuardTest, ATighterThresholdKeepsTheWindow) {
+  seed(Stage::kShadow, mismatchAt(0.5, 5));
+  TrafficWindows w(clock_.fn());
+  Guard guard(
+      *store_, w, [this] { return lines(); }, GuardOptions{"x"});
+  (void)guard.checkOnce();
+  for (int i = 0; i < 3; ++i) {
+    w.recordComparison("SAVINGS", true);
+  }
+  LineFlags l = lines()->front();
+  const int64_t v = l.version;
+  l.guard.max_mismatch_rate = 0.4;
+  FlagCommit tighten;
+  tighten.set_line = l;
+  tighten.expected_version = v;
+  ASSERT_TRUE(store_->commit(tighten).ok());
+  EXPECT_TRUE(guard.checkOnce().empty());  // 3 samples, fewer than 5
+  w.recordComparison("SAVINGS", true);
+  w.recordComparison("SAVINGS", true);
+  auto trips = guard.checkOnce();
+  ASSERT_EQ(trips.size(), 1u) << "the samples before the tightening still count";
+  EXPECT_TRUE(trips[0].applied);
+}
+
 // DUAL_WRITE is the guard's floor: below it the new store would stop
 // receiving the line's writes.
 TEST_F(GuardTest, NeverDemotesBelowDualWrite) {
