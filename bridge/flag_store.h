@@ -87,7 +87,7 @@ struct ChangeRequest {
 struct AuditDraft {
   int64_t at_ms = 0;  // 0: the store's clock
   std::string actor;  // a user name, or "system:guard" (instance in evidence)
-  // propose, approve, reject, promote (applied on approval), demote,
+  // propose, approve (the promotion applied), reject, demote,
   // guard_demote, guard (thresholds tightened), seed, reconciliation
   std::string action;
   std::string line;
