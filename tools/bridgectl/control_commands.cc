@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -451,6 +452,26 @@ std::string formatStatus(const Object::Ptr& status) {
   return out;
 }
 
+// GETs `route` and prints the answer: the JSON as received with --json,
+// else `format`'s table. The exit code.
+int getAndPrint(const std::string& command, const Args& args, const std::string& route,
+                const std::function<std::string(const Object::Ptr&)>& format) {
+  int rc = 0;
+  auto client = openClient(command, args, &rc);
+  if (!client) {
+    return rc;
+  }
+  Result<ApiReply> reply = client->get(route);
+  if (!reply.ok()) {
+    return serverError(command, *client, reply.status(), args.has("json"));
+  }
+  if (args.has("json")) {
+    return printJson(*reply);
+  }
+  std::fputs(format(reply->json).c_str(), stdout);
+  return 0;
+}
+
 int statusCommandImpl(int argc, char** argv) {
   const std::string command = "status";
   int rc = 0;
@@ -458,19 +479,7 @@ int statusCommandImpl(int argc, char** argv) {
   if (!args) {
     return rc;
   }
-  auto client = openClient(command, *args, &rc);
-  if (!client) {
-    return rc;
-  }
-  Result<ApiReply> reply = client->get("/api/v1/status");
-  if (!reply.ok()) {
-    return serverError(command, *client, reply.status(), args->has("json"));
-  }
-  if (args->has("json")) {
-    return printJson(*reply);
-  }
-  std::fputs(formatStatus(reply->json).c_str(), stdout);
-  return 0;
+  return getAndPrint(command, *args, "/api/v1/status", formatStatus);
 }
 
 // ---- flags ----
@@ -615,19 +624,7 @@ int flagsList(int argc, char** argv) {
   if (!args) {
     return rc;
   }
-  auto client = openClient(command, *args, &rc);
-  if (!client) {
-    return rc;
-  }
-  Result<ApiReply> reply = client->get("/api/v1/flags");
-  if (!reply.ok()) {
-    return serverError(command, *client, reply.status(), args->has("json"));
-  }
-  if (args->has("json")) {
-    return printJson(*reply);
-  }
-  std::fputs(formatFlags(reply->json).c_str(), stdout);
-  return 0;
+  return getAndPrint(command, *args, "/api/v1/flags", formatFlags);
 }
 
 // The change request in an answer: {"change": {...}} or the change itself.
@@ -843,19 +840,7 @@ int flagsChanges(int argc, char** argv) {
     return usageError(command,
                       "--state '" + state + "' is not one of pending, applied, rejected, all");
   }
-  auto client = openClient(command, *args, &rc);
-  if (!client) {
-    return rc;
-  }
-  Result<ApiReply> reply = client->get("/api/v1/changes?state=" + state);
-  if (!reply.ok()) {
-    return serverError(command, *client, reply.status(), args->has("json"));
-  }
-  if (args->has("json")) {
-    return printJson(*reply);
-  }
-  std::fputs(formatChanges(reply->json).c_str(), stdout);
-  return 0;
+  return getAndPrint(command, *args, "/api/v1/changes?state=" + state, formatChanges);
 }
 
 // ---- audit ----
@@ -934,19 +919,8 @@ int auditList(int argc, char** argv) {
   if (args->has("line")) {
     route += "&line=" + urlEncode(args->get("line"));
   }
-  auto client = openClient(command, *args, &rc);
-  if (!client) {
-    return rc;
-  }
-  Result<ApiReply> reply = client->get(route);
-  if (!reply.ok()) {
-    return serverError(command, *client, reply.status(), args->has("json"));
-  }
-  if (args->has("json")) {
-    return printJson(*reply);
-  }
-  std::fputs(formatAudit(reply->json, true).c_str(), stdout);
-  return 0;
+  return getAndPrint(command, *args, route,
+                     [](const Object::Ptr& j) { return formatAudit(j, true); });
 }
 
 // "SEQ:HASH" -> a head (a 64-digit lower-case hex hash).
