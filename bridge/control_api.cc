@@ -444,16 +444,40 @@ void ControlApi::postFlags(const Call& call, AdminResponse* resp) {
   }
 }
 
-void ControlApi::propose(const Call& call, const std::string& line, AdminResponse* resp) {
-  auto current = storedLine(line);
-  if (!current.ok()) {
-    failStatus(resp, current.status());
-    return;
+bool ControlApi::lineAndReason(const Call& call, const std::string& line, AdminResponse* resp,
+                               std::optional<LineFlags>* current,
+                               std::optional<std::string>* reason) {
+  auto stored = storedLine(line);
+  if (!stored.ok()) {
+    failStatus(resp, stored.status());
+    return false;
   }
-  auto reason = bodyString(call.body, "reason", true, kMaxReason);
-  if (!reason.ok()) {
+  auto why = bodyString(call.body, "reason", true, kMaxReason);
+  if (!why.ok()) {
     fail(resp, 400, "'reason' is required: a non-empty text of at most 1000 characters saying why",
          "", "reason");
+    return false;
+  }
+  *current = std::move(*stored);
+  *reason = std::move(*why);
+  return true;
+}
+
+void ControlApi::replyApplied(const std::string& line, const LineFlags& fallback,
+                              const CommitResult& committed, AdminResponse* resp) {
+  auto now = storedLine(line);
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("applied", true);
+  o->set("direction", "demotion");
+  o->set("line", lineToJson(now.ok() ? *now : fallback));
+  o->set("audit_seq", committed.audit_seqs.empty() ? int64_t{0} : committed.audit_seqs.front());
+  reply(resp, 200, o);
+}
+
+void ControlApi::propose(const Call& call, const std::string& line, AdminResponse* resp) {
+  std::optional<LineFlags> current;
+  std::optional<std::string> reason;
+  if (!lineAndReason(call, line, resp, &current, &reason)) {
     return;
   }
   LineFlags to = *current;
@@ -515,15 +539,9 @@ void ControlApi::propose(const Call& call, const std::string& line, AdminRespons
       failStatus(resp, committed.status());
       return;
     }
-    auto now = storedLine(line);
-    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    o->set("applied", true);
-    o->set("direction", "demotion");
-    o->set("line", lineToJson(now.ok() ? *now : to));
-    o->set("audit_seq", committed->audit_seqs.empty() ? int64_t{0} : committed->audit_seqs.front());
+    replyApplied(line, to, *committed, resp);
     logger("admin")->info("{} {} {}: {} -> {} ({})", call.who.user, a.action, line, from_text,
                           to_text, *reason);
-    reply(resp, 200, o);
     return;
   }
   FlagCommit commit;
@@ -562,15 +580,9 @@ void ControlApi::propose(const Call& call, const std::string& line, AdminRespons
 }
 
 void ControlApi::demote(const Call& call, const std::string& line, AdminResponse* resp) {
-  auto current = storedLine(line);
-  if (!current.ok()) {
-    failStatus(resp, current.status());
-    return;
-  }
-  auto reason = bodyString(call.body, "reason", true, kMaxReason);
-  if (!reason.ok()) {
-    fail(resp, 400, "'reason' is required: a non-empty text of at most 1000 characters saying why",
-         "", "reason");
+  std::optional<LineFlags> current;
+  std::optional<std::string> reason;
+  if (!lineAndReason(call, line, resp, &current, &reason)) {
     return;
   }
   auto back = oneStageBack(*current);
@@ -600,16 +612,10 @@ void ControlApi::demote(const Call& call, const std::string& line, AdminResponse
     failStatus(resp, committed.status());
     return;
   }
-  auto now = storedLine(line);
-  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  o->set("applied", true);
-  o->set("direction", "demotion");
-  o->set("line", lineToJson(now.ok() ? *now : *back));
-  o->set("audit_seq", committed->audit_seqs.empty() ? int64_t{0} : committed->audit_seqs.front());
+  replyApplied(line, *back, *committed, resp);
   logger("admin")->info("{} demoted {}: {} -> {} ({})", call.who.user, line,
                         describeSetting(current->stage, current->ramp_percent),
                         describeSetting(back->stage, back->ramp_percent), *reason);
-  reply(resp, 200, o);
 }
 
 void ControlApi::changes(const Call& call, AdminResponse* resp) {

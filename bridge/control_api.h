@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,13 @@ class ControlApi {
   // The line as stored; NotFound naming the known lines.
   Result<LineFlags> storedLine(const std::string& line);
   Result<int64_t> openRepairs(const std::string& line);
+  // The stored line and the body's required reason; false when either is
+  // missing (the error answered).
+  bool lineAndReason(const Call& call, const std::string& line, AdminResponse* resp,
+                     std::optional<LineFlags>* current, std::optional<std::string>* reason);
+  // 200 for a change applied at once: the line as stored now.
+  void replyApplied(const std::string& line, const LineFlags& fallback,
+                    const CommitResult& committed, AdminResponse* resp);
 
   ControlApiDeps deps_;
 };
