@@ -315,7 +315,12 @@ int run(int argc, char** argv) {
                 config->source.empty() ? "(defaults)" : config->source.c_str());
     std::printf("pack %s (%s): %zu transactions\n", (*pack)->source.c_str(), (*pack)->name.c_str(),
                 (*pack)->transactions.size());
-    std::printf("stages: %s\n", describeStages(config->stages).c_str());
+    if (config->control.flag_store.empty()) {
+      std::printf("stages: %s\n", describeStages(config->stages).c_str());
+    } else {
+      std::printf("stages: from the flag store %s (lines it lacks are seeded at: %s)\n",
+                  config->control.flag_store.c_str(), describeStages(config->stages).c_str());
+    }
     return 0;
   }
 
