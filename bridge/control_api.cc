@@ -519,7 +519,9 @@ void ControlApi::propose(const Call& call, const std::string& line, AdminRespons
   }
   facts.open_repairs = *repairs;
   facts.last_reconciliation = *last;
-  facts.pending_change = pending->has_value();
+  // One proposed on an older version can never be approved (stale): it
+  // does not block a new proposal.
+  facts.pending_change = pending->has_value() && (*pending)->from.version == current->version;
   const PolicyDecision d = decideChange(facts, to, true);
   if (!d.allowed) {
     fail(resp, d.rule == "no_change" ? 400 : 409, d.message, d.rule);

@@ -620,10 +620,12 @@ Status insertChange(Connection& c, const ChangeRequest& in, int64_t now, bool se
                                  ", not the proposal's " + std::to_string(in.from.version) +
                                  ": it changed since it was read");
     }
+    // A pending request proposed on an older version can never be approved
+    // (stale) and does not block a new one; it waits to be rejected.
     CB_ASSIGN_OR_RETURN(auto pending, run(c,
                                           "SELECT change_id FROM cb_flag_changes WHERE line = ? "
-                                          "AND state = 'pending'",
-                                          {text(in.line)}));
+                                          "AND state = 'pending' AND from_version = ?",
+                                          {text(in.line), integer(version)}));
     CB_ASSIGN_OR_RETURN(bool other, pending->fetch());
     if (other) {
       CB_ASSIGN_OR_RETURN(int64_t other_id, pending->getInt64(1));

@@ -314,6 +314,22 @@ TEST_F(ControlApiTest, TheStoreKeepsOnePendingChangePerLineOnItsCurrentVersion) 
   EXPECT_EQ(refused.status().code(), StatusCode::kAborted) << refused.status().toString();
 }
 
+// A change left pending on an older version (the line moved under it
+// without cancelling it) can never be approved and does not block a new
+// proposal.
+TEST_F(ControlApiTest, AStalePendingChangeDoesNotBlockANewProposal) {
+  const int64_t old_id = propose(R"({"stage":"DUAL_WRITE","reason":"first"})");
+  moveTo(Stage::kLegacyOnly);  // version moves; the change stays pending
+  EXPECT_EQ(call("POST", "/api/v1/changes/" + std::to_string(old_id) + "/approve", bob_, "{}")
+                .str("rule"),
+            "stale");
+  const int64_t new_id = propose(R"({"stage":"DUAL_WRITE","reason":"again"})");
+  EXPECT_NE(new_id, old_id);
+  EXPECT_EQ(
+      call("POST", "/api/v1/changes/" + std::to_string(new_id) + "/approve", bob_, "{}").status,
+      200);
+}
+
 TEST_F(ControlApiTest, BooleansAreNotNumbersAndBadQueriesAreA400) {
   EXPECT_EQ(call("POST", "/api/v1/flags/SAVINGS", alice_, R"({"ramp":true,"reason":"x"})").status,
             400);
