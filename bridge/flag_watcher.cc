@@ -1,5 +1,6 @@
 #include "bridge/flag_watcher.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/logging.h"
@@ -29,7 +30,22 @@ Status FlagWatcher::refresh() {
     return lines.status();
   }
   auto shared = std::make_shared<const std::vector<LineFlags>>(std::move(*lines));
-  apply_(*shared);
+  // Most commits (proposals, reconciliations, audit) change no line: the
+  // table in force stays and nothing is logged.
+  std::shared_ptr<const std::vector<LineFlags>> before;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    before = lines_;
+  }
+  const auto sameVersions = [](const std::vector<LineFlags>& a, const std::vector<LineFlags>& b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](const LineFlags& x, const LineFlags& y) {
+             return x.line == y.line && x.version == y.version;
+           });
+  };
+  if (before == nullptr || !sameVersions(*before, *shared)) {
+    apply_(*shared);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     lines_ = shared;

@@ -1,8 +1,9 @@
 // FlagWatcher: keeps this instance's product lines in step with the flag
 // store (docs/cutover-control.md, "How a change reaches every instance").
 // A thread reads the store's generation every `poll` and, when it moved,
-// reads the lines and hands them to `apply` (main builds a StageTable of
-// them and swaps it into the Executor). While the store cannot be read the
+// reads the lines and, when a line's version moved too, hands them to
+// `apply` (main builds a StageTable of them and swaps it into the
+// Executor). While the store cannot be read the
 // last lines stay in force; errors are counted and logged once per outage.
 //
 // Thread-safety: every method may be called from any thread; `apply` runs
