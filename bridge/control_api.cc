@@ -330,12 +330,23 @@ void ControlApi::login(const AdminRequest& req, AdminResponse* resp) {
          !user.ok() ? "user" : "password");
     return;
   }
+  const std::string address = LoginThrottle::addressOf(req.peer);
+  const auto now = LoginThrottle::Clock::now();
+  if (const int wait = throttle_.retryAfter(address, now); wait > 0) {
+    resp->headers.emplace_back("Retry-After", std::to_string(wait));
+    fail(
+        resp, 429,
+        "too many failed logins from " + address + ": try again in " + std::to_string(wait) + " s");
+    return;
+  }
   auto token = deps_.auth->login(*user, *password);
   if (!token.ok()) {
+    throttle_.failed(address, now);
     logger("admin")->warn("login refused for '{}' from {}", *user, req.peer);
     fail(resp, 401, token.status().message());
     return;
   }
+  throttle_.succeeded(address);
   auto who = deps_.auth->authenticate("Bearer " + token->token);
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("token", token->token);

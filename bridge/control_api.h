@@ -21,6 +21,7 @@
 #include "bridge/auth.h"
 #include "bridge/flag_store.h"
 #include "bridge/flag_watcher.h"
+#include "bridge/login_throttle.h"
 #include "bridge/traffic_window.h"
 
 namespace corebridge::bridge {
@@ -76,6 +77,7 @@ class ControlApi {
                     const CommitResult& committed, AdminResponse* resp);
 
   ControlApiDeps deps_;
+  LoginThrottle throttle_;  // failed logins per client address
 };
 
 }  // namespace corebridge::bridge

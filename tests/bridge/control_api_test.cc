@@ -351,6 +351,24 @@ TEST_F(ControlApiTest, BooleansAreNotNumbersAndBadQueriesAreA400) {
   EXPECT_EQ(bad.status, 400) << bad.body;
 }
 
+TEST_F(ControlApiTest, TenFailedLoginsFromAnAddressAreThrottled) {
+  auto attempt = [this](const std::string& password) {
+    AdminRequest req;
+    req.method = "POST";
+    req.path = "/api/v1/login";
+    req.peer = "192.0.2.7:40000";
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = R"({"user":"alice","password":")" + password + "\"}";
+    AdminResponse resp;
+    router_.dispatch(req, &resp);
+    return resp.status;
+  };
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(attempt("wrong"), 401);
+  }
+  EXPECT_EQ(attempt("pw-alice"), 429) << "even the right password waits";
+}
+
 TEST_F(ControlApiTest, LoginTakesJsonOnly) {
   AdminRequest req;
   req.method = "POST";
