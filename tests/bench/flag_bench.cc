@@ -3,7 +3,8 @@
 // connection to one SQLite flag store file (as separate corebridge
 // processes are), poll the store's generation; a change is committed and
 // the time until each watcher has applied it is measured. Also the cost of
-// one generation() poll and of one commit.
+// one generation() poll and of one commit, and what feeding the guard's
+// traffic windows adds to a request.
 //
 //   flag_bench [--instances 4] [--changes 40] [--polls 250,50]
 //
@@ -24,6 +25,7 @@
 
 #include "bridge/flag_watcher.h"
 #include "bridge/sql_flag_store.h"
+#include "bridge/traffic_window.h"
 #include "tests/bench/bench_util.h"
 
 namespace {
@@ -149,6 +151,32 @@ int run(int instances, int changes, const std::vector<int>& polls, const std::st
   return 0;
 }
 
+// What feeding the guard's windows costs a request: TrafficWindows::
+// recordRequest plus recordComparison (what TrafficObserver adds per
+// compared request), from 1 and 2 threads at once.
+void trafficWindowCost() {
+  for (int threads : {1, 2}) {
+    br::TrafficWindows windows;
+    constexpr int kPerThread = 2'000'000;
+    const auto t0 = Clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&windows] {
+        for (int i = 0; i < kPerThread; ++i) {
+          windows.recordRequest("SAVINGS");
+          windows.recordComparison("SAVINGS", false);
+        }
+      });
+    }
+    for (auto& t : pool) {
+      t.join();
+    }
+    const double ns = ms(Clock::now() - t0) * 1e6 / (double(kPerThread) * threads);
+    std::printf("traffic windows: %.0f ns per compared request, %d thread(s) recording at once\n",
+                ns, threads);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,6 +203,7 @@ int main(int argc, char** argv) {
   const std::string dir = pattern;
   std::printf("flag_bench: %d watchers on one SQLite flag store (%s/flags.db)\n", instances,
               dir.c_str());
+  trafficWindowCost();
   const int rc = run(instances, changes, polls, "Driver=SQLite3;Database=" + dir + "/flags.db");
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
