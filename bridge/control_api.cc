@@ -308,6 +308,22 @@ Result<int64_t> ControlApi::openRepairs(const std::string& line) {
   return deps_.open_repairs ? deps_.open_repairs(line) : Result<int64_t>(int64_t{0});
 }
 
+Result<PolicyFacts> ControlApi::factsOf(const LineFlags& current, bool repairs, bool pending) {
+  PolicyFacts facts;
+  facts.current = current;
+  CB_ASSIGN_OR_RETURN(facts.last_reconciliation, lastReconciliationOf(*deps_.store, current.line));
+  if (repairs) {
+    CB_ASSIGN_OR_RETURN(facts.open_repairs, openRepairs(current.line));
+  }
+  if (pending) {
+    CB_ASSIGN_OR_RETURN(auto change, pendingChangeOf(*deps_.store, current.line));
+    // One proposed on an older version can never be approved (stale): it
+    // does not block a new proposal.
+    facts.pending_change = change.has_value() && change->from.version == current.version;
+  }
+  return facts;
+}
+
 void ControlApi::login(const AdminRequest& req, AdminResponse* resp) {
   // A browser sends a cross-site text/plain POST without asking; a JSON
   // one only after a CORS preflight this server never grants.
@@ -393,6 +409,10 @@ void ControlApi::status(const Call&, AdminResponse* resp) {
   o->set("instance", deps_.instance);
   o->set("generation", deps_.watcher != nullptr ? deps_.watcher->generation() : int64_t{-1});
   o->set("flags_age_ms", deps_.watcher != nullptr ? deps_.watcher->ageMs() : int64_t{-1});
+  // What this instance routes by: it lags the store by up to a poll.
+  const auto in_force_lines = deps_.watcher != nullptr
+                                  ? deps_.watcher->lines()
+                                  : std::shared_ptr<const std::vector<LineFlags>>();
   Array::Ptr a = new Array;
   for (const LineFlags& l : *lines) {
     Object::Ptr j = lineToJson(l);
@@ -408,9 +428,7 @@ void ControlApi::status(const Call&, AdminResponse* resp) {
     j->set("new_calls", f.new_calls);
     j->set("new_errors", f.new_errors);
     j->set("new_error_rate", f.newErrorRate());
-    if (deps_.watcher != nullptr) {
-      // What this instance routes by: it lags the store by up to a poll.
-      const auto in_force_lines = deps_.watcher->lines();  // held across the loop
+    if (in_force_lines != nullptr) {
       for (const LineFlags& f : *in_force_lines) {
         if (f.line == l.line) {
           Object::Ptr in_force = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -517,23 +535,12 @@ void ControlApi::propose(const Call& call, const std::string& line, AdminRespons
     fail(resp, 400, s.message(), "", bad_field);
     return;
   }
-  PolicyFacts facts;
-  facts.current = *current;
-  auto repairs = openRepairs(line);
-  auto last = lastReconciliationOf(*deps_.store, line);
-  auto pending = pendingChangeOf(*deps_.store, line);
-  for (const Status& s : {repairs.status(), last.status(), pending.status()}) {
-    if (!s.ok()) {
-      failStatus(resp, s);
-      return;
-    }
+  auto facts = factsOf(*current, /*repairs=*/true, /*pending=*/true);
+  if (!facts.ok()) {
+    failStatus(resp, facts.status());
+    return;
   }
-  facts.open_repairs = *repairs;
-  facts.last_reconciliation = *last;
-  // One proposed on an older version can never be approved (stale): it
-  // does not block a new proposal.
-  facts.pending_change = pending->has_value() && (*pending)->from.version == current->version;
-  const PolicyDecision d = decideChange(facts, to, true);
+  const PolicyDecision d = decideChange(*facts, to, true);
   if (!d.allowed) {
     fail(resp, d.rule == "no_change" ? 400 : 409, d.message, d.rule);
     return;
@@ -603,15 +610,12 @@ void ControlApi::demote(const Call& call, const std::string& line, AdminResponse
     fail(resp, 409, back.status().message(), "no_stage_back");
     return;
   }
-  PolicyFacts facts;
-  facts.current = *current;
-  auto last = lastReconciliationOf(*deps_.store, line);
-  if (!last.ok()) {
-    failStatus(resp, last.status());
+  auto facts = factsOf(*current, /*repairs=*/false, /*pending=*/false);
+  if (!facts.ok()) {
+    failStatus(resp, facts.status());
     return;
   }
-  facts.last_reconciliation = *last;
-  const PolicyDecision d = decideChange(facts, *back, false);
+  const PolicyDecision d = decideChange(*facts, *back, false);
   if (!d.allowed) {
     fail(resp, 409, d.message, d.rule);
     return;
@@ -758,19 +762,12 @@ void ControlApi::approve(const Call& call, const ChangeRequest& c, AdminResponse
          "stale");
     return;
   }
-  PolicyFacts facts;
-  facts.current = *current;
-  auto repairs = openRepairs(c.line);
-  auto last = lastReconciliationOf(*deps_.store, c.line);
-  for (const Status& s : {repairs.status(), last.status()}) {
-    if (!s.ok()) {
-      failStatus(resp, s);
-      return;
-    }
+  auto facts = factsOf(*current, /*repairs=*/true, /*pending=*/false);
+  if (!facts.ok()) {
+    failStatus(resp, facts.status());
+    return;
   }
-  facts.open_repairs = *repairs;
-  facts.last_reconciliation = *last;
-  const PolicyDecision d = decideChange(facts, c.to, false);
+  const PolicyDecision d = decideChange(*facts, c.to, false);
   if (!d.allowed) {
     fail(resp, d.rule == "no_change" ? 400 : 409, d.message, d.rule);
     return;
@@ -796,9 +793,9 @@ void ControlApi::approve(const Call& call, const ChangeRequest& c, AdminResponse
   a.change_id = c.id;
   Object::Ptr evidence = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   evidence->set("proposed_by", c.proposed_by);
-  evidence->set("open_repairs", *repairs);
-  if (*last) {
-    evidence->set("last_reconciliation", reconciliationToJson(**last, false));
+  evidence->set("open_repairs", facts->open_repairs);
+  if (facts->last_reconciliation) {
+    evidence->set("last_reconciliation", reconciliationToJson(*facts->last_reconciliation, false));
   }
   if (deps_.windows != nullptr) {
     const WindowFigures f = deps_.windows->figures(c.line, current->guard.window_seconds);
@@ -889,10 +886,7 @@ void ControlApi::audit(const Call& call, AdminResponse* resp) {
     return;
   }
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  Object::Ptr h = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  h->set("seq", head->seq);
-  h->set("hash", head->hash);
-  o->set("head", h);
+  o->set("head", headToJson(*head));
   Array::Ptr a = new Array;
   for (const AuditEntry& e : *entries) {
     a->add(auditToJson(e));
@@ -914,10 +908,7 @@ void ControlApi::verify(const Call&, AdminResponse* resp) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("ok", r.ok);
   o->set("entries", r.entries);
-  Object::Ptr h = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  h->set("seq", head->seq);
-  h->set("hash", head->hash);
-  o->set("head", h);
+  o->set("head", headToJson(*head));
   Array::Ptr problems = new Array;
   for (const ChainProblem& p : r.problems) {
     Object::Ptr j = new Object(Poco::JSON_PRESERVE_KEY_ORDER);

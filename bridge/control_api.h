@@ -19,6 +19,7 @@
 
 #include "bridge/admin_server.h"
 #include "bridge/auth.h"
+#include "bridge/change_policy.h"
 #include "bridge/flag_store.h"
 #include "bridge/flag_watcher.h"
 #include "bridge/login_throttle.h"
@@ -68,6 +69,10 @@ class ControlApi {
   // The line as stored; NotFound naming the known lines.
   Result<LineFlags> storedLine(const std::string& line);
   Result<int64_t> openRepairs(const std::string& line);
+  // What the rules decide on (bridge/change_policy.h): the line, its newest
+  // reconciliation, and, when asked, its open repair cases and whether a
+  // change is pending on its current version.
+  Result<PolicyFacts> factsOf(const LineFlags& current, bool repairs, bool pending);
   // The stored line and the body's required reason; false when either is
   // missing (the error answered).
   bool lineAndReason(const Call& call, const std::string& line, AdminResponse* resp,

@@ -79,6 +79,13 @@ Object::Ptr auditToJson(const AuditEntry& e) {
   return o;
 }
 
+Object::Ptr headToJson(const AuditHead& h) {
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("seq", h.seq);
+  o->set("hash", h.hash);
+  return o;
+}
+
 Object::Ptr reconciliationToJson(const ReconciliationRecord& r, bool with_summary) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("id", r.id);

@@ -18,6 +18,7 @@ Poco::JSON::Object::Ptr guardToJson(const GuardSettings& g);
 Poco::JSON::Object::Ptr lineToJson(const LineFlags& l);
 Poco::JSON::Object::Ptr changeToJson(const ChangeRequest& c);
 Poco::JSON::Object::Ptr auditToJson(const AuditEntry& e);
+Poco::JSON::Object::Ptr headToJson(const AuditHead& h);
 Poco::JSON::Object::Ptr reconciliationToJson(const ReconciliationRecord& r, bool with_summary);
 
 // InvalidArgument naming the field that is missing or of the wrong type.

@@ -652,6 +652,18 @@ std::string appliedText(const std::string& line, const Object::Ptr& body) {
   return "applied: " + line + audit;
 }
 
+// --line and --reason, which every change needs: the usage error's exit
+// code when one is missing, else 0.
+int lineAndReasonMissing(const std::string& command, const Args& args) {
+  if (args.get("line").empty()) {
+    return usageError(command, "--line L is required");
+  }
+  if (args.get("reason").empty()) {
+    return usageError(command, "--reason TEXT is required: say why, for the audit log");
+  }
+  return 0;
+}
+
 int flagsPropose(int argc, char** argv) {
   const std::string command = "flags propose";
   int rc = 0;
@@ -668,13 +680,10 @@ int flagsPropose(int argc, char** argv) {
   if (!args) {
     return rc;
   }
+  if (const int bad = lineAndReasonMissing(command, *args); bad != 0) {
+    return bad;
+  }
   const std::string line = args->get("line");
-  if (line.empty()) {
-    return usageError(command, "--line L is required");
-  }
-  if (args->get("reason").empty()) {
-    return usageError(command, "--reason TEXT is required: say why, for the audit log");
-  }
   std::string body = "{";
   if (args->has("stage")) {
     std::string stage = args->get("stage");
@@ -803,13 +812,10 @@ int flagsDemote(int argc, char** argv) {
   if (!args) {
     return rc;
   }
+  if (const int bad = lineAndReasonMissing(command, *args); bad != 0) {
+    return bad;
+  }
   const std::string line = args->get("line");
-  if (line.empty()) {
-    return usageError(command, "--line L is required");
-  }
-  if (args->get("reason").empty()) {
-    return usageError(command, "--reason TEXT is required: say why, for the audit log");
-  }
   std::string body = "{\"reason\":";
   mappings::appendJsonString(args->get("reason"), &body);
   body += "}";
