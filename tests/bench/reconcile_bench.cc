@@ -1,12 +1,17 @@
-// bridgectl reconcile's engine end to end on a large bank: a legacy extract
-// of N savings accounts (EXTRREC, written through the record codec) and a
-// new store (SQLite over ODBC, newcore's schema) that agree, then one
-// reconciliation of them through the same sources and engine as the command
-// (tools/bridgectl/reconcile_sources.h). Prints rows/s and how the time
-// splits: decode (the extract source), fetch (the store source), compare
-// (the merge and the comparisons: the rest).
+// bridgectl reconcile end to end on a large bank: a legacy extract of N
+// savings accounts (EXTRREC, written through the record codec) and a new
+// store (SQLite over ODBC, newcore's schema) that agree, then one
+// reconciliation of them through the same code as the command: the
+// checksum method (tools/bridgectl/reconcile_checksum.h; the default) or
+// the rows method (tools/bridgectl/reconcile_sources.h). Prints rows/s and
+// where the time goes. Rows: every method's time splits into decode (the
+// extract source), fetch (the store source), compare (the rest). Checksum:
+// its stages run at once in their own threads, so it prints each stage's
+// busy time beside the wall time.
 //
 //   reconcile_bench [--accounts N] [--postings-every K] [--dir DIR]
+//                   [--method checksum|rows] [--workers W] [--range-accounts R]
+//                   [--keep]
 //
 // N defaults to 10,000,000; every K-th account (default 10) has one posting
 // of the business date on both sides. Building the two sides is timed
@@ -28,6 +33,7 @@
 #include "newcore/sql_schema.h"
 #include "tools/bridgectl/extract_reader.h"
 #include "tools/bridgectl/reconcile.h"
+#include "tools/bridgectl/reconcile_checksum.h"
 #include "tools/bridgectl/reconcile_sources.h"
 
 namespace {
@@ -54,6 +60,9 @@ struct Args {
   int64_t accounts = 10'000'000;
   int64_t every = 10;
   std::string dir;
+  std::string method = "checksum";
+  bool keep = false;
+  rc::ChecksumOptions checksum;
 };
 
 bool fail(const Status& s, const char* what) {
@@ -191,9 +200,19 @@ int main(int argc, char** argv) {
       a.every = std::max<int64_t>(1, std::atoll(argv[++i]));
     } else if (arg == "--dir" && i + 1 < argc) {
       a.dir = argv[++i];
+    } else if (arg == "--method" && i + 1 < argc &&
+               (std::string(argv[i + 1]) == "checksum" || std::string(argv[i + 1]) == "rows")) {
+      a.method = argv[++i];
+    } else if (arg == "--keep") {
+      a.keep = true;
+    } else if (arg == "--workers" && i + 1 < argc) {
+      a.checksum.workers = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--range-accounts" && i + 1 < argc) {
+      a.checksum.range_accounts = static_cast<size_t>(std::max(1, std::atoi(argv[++i])));
     } else {
       std::fprintf(stderr,
-                   "usage: reconcile_bench [--accounts N] [--postings-every K] [--dir DIR]\n");
+                   "usage: reconcile_bench [--accounts N] [--postings-every K] [--dir DIR] "
+                   "[--method checksum|rows] [--workers W] [--range-accounts R] [--keep]\n");
       return 2;
     }
   }
@@ -202,25 +221,37 @@ int main(int argc, char** argv) {
           ? (fs::temp_directory_path() / ("cb-reconcile-bench-" + std::to_string(::getpid())))
                 .string()
           : a.dir;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  // --keep: the sides stay in DIR, and a later run with --keep and the same
+  // --accounts and --postings-every reuses them.
+  const std::string stamp =
+      dir + "/built-" + std::to_string(a.accounts) + "-" + std::to_string(a.every);
+  const bool reuse = a.keep && fs::exists(stamp);
+  if (!reuse) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
   const std::string extract = dir + "/extract.dat";
   const std::string dsn = "Driver=SQLite3;Database=" + dir + "/new.db";
   auto t0 = Clock::now();
-  if (fail(writeExtract(extract, a), "writing the extract")) {
+  if (!reuse && fail(writeExtract(extract, a), "writing the extract")) {
     return 1;
   }
   const double extract_s = secondsSince(t0);
   t0 = Clock::now();
-  if (fail(writeStore(dsn, a), "writing the store")) {
+  if (!reuse && fail(writeStore(dsn, a), "writing the store")) {
     return 1;
   }
   const double store_s = secondsSince(t0);
-  std::printf(
-      "reconcile_bench: %lld savings accounts, a posting every %lld; built the extract "
-      "(%.0f MB) in %.1f s and the SQLite store in %.1f s (not counted)\n",
-      static_cast<long long>(a.accounts), static_cast<long long>(a.every),
-      static_cast<double>(fs::file_size(extract)) / 1e6, extract_s, store_s);
+  if (reuse) {
+    std::printf("reconcile_bench: %lld savings accounts, a posting every %lld; the sides in %s\n",
+                static_cast<long long>(a.accounts), static_cast<long long>(a.every), dir.c_str());
+  } else {
+    std::printf(
+        "reconcile_bench: %lld savings accounts, a posting every %lld; built the extract "
+        "(%.0f MB) in %.1f s and the SQLite store in %.1f s (not counted)\n",
+        static_cast<long long>(a.accounts), static_cast<long long>(a.every),
+        static_cast<double>(fs::file_size(extract)) / 1e6, extract_s, store_s);
+  }
 
   auto pack = mp::loadPack(kSource + "/mappings/packs/demobank/pack.yaml");
   auto reader = corebridge::tools::ExtractReader::open(
@@ -237,44 +268,72 @@ int main(int argc, char** argv) {
   if (fail(legacy.header(&date), "the extract's header")) {
     return 1;
   }
-  const auto opened = Clock::now();
-  auto fresh = rc::StoreSource::open(dsn, (*pack)->product_lines, "SAVINGS", date);
-  const double open_s = secondsSince(opened);  // the queries' execute: part of the fetch
-  if (!fresh.ok()) {
-    fail(fresh.status(), "opening the store");
-    return 1;
-  }
+  corebridge::Result<rc::Reconciliation> result = corebridge::invalidArgument("not run");
   uint64_t rows = 0;
-  auto l = [&](rc::AccountRecord* r) -> corebridge::Result<bool> {
-    CB_ASSIGN_OR_RETURN(bool more, legacy.next(r));
-    rows += more ? 1 + r->postings.size() : 0;
-    return more;
-  };
-  auto n = [&](rc::AccountRecord* r) -> corebridge::Result<bool> {
-    CB_ASSIGN_OR_RETURN(bool more, (*fresh)->next(r));
-    rows += more ? 1 + r->postings.size() : 0;
-    return more;
-  };
-  auto result = rc::run(l, n, 1000);
+  std::string split;
+  if (a.method == "checksum") {
+    a.checksum.keep = 1000;
+    rc::ChecksumStats st;
+    result = rc::runChecksum(legacy, dsn, (*pack)->product_lines, "SAVINGS", date, a.checksum, &st);
+    rows = st.rows;
+    auto s = [](int64_t ns) { return static_cast<double>(ns) / 1e9; };
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "checksum method, %d workers, ranges of %zu accounts: %llu ranges, %llu summed "
+                  "equal, %llu read row by row\nCPU time per stage (they overlap): decode %.2f "
+                  "s, range sums %.2f s (all workers), rows %.2f s, postings %.2f s, merge and "
+                  "compare %.2f s",
+                  a.checksum.workers, a.checksum.range_accounts,
+                  static_cast<unsigned long long>(st.ranges),
+                  static_cast<unsigned long long>(st.ranges_matched),
+                  static_cast<unsigned long long>(st.ranges_fetched), s(st.decode_ns),
+                  s(st.sums_ns), s(st.fetch_ns), s(st.postings_ns), s(st.merge_ns));
+    split = buf;
+  } else {
+    auto fresh = rc::StoreSource::open(dsn, (*pack)->product_lines, "SAVINGS", date);
+    if (!fresh.ok()) {
+      fail(fresh.status(), "opening the store");
+      return 1;
+    }
+    auto l = [&](rc::AccountRecord* r) -> corebridge::Result<bool> {
+      CB_ASSIGN_OR_RETURN(bool more, legacy.next(r));
+      rows += more ? 1 + r->postings.size() : 0;
+      return more;
+    };
+    auto n = [&](rc::AccountRecord* r) -> corebridge::Result<bool> {
+      CB_ASSIGN_OR_RETURN(bool more, (*fresh)->next(r));
+      rows += more ? 1 + r->postings.size() : 0;
+      return more;
+    };
+    result = rc::run(l, n, 1000);
+    const double total = secondsSince(t0);
+    const double decode = static_cast<double>(legacy.busyNanos()) / 1e9;
+    const double fetch = static_cast<double>((*fresh)->busyNanos()) / 1e9;  // execute included
+    const double compare = std::max(0.0, total - decode - fetch);
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "rows method\ntime split: decode %.2f s (%.0f %%), fetch %.2f s (%.0f %%), "
+                  "compare %.2f s (%.0f %%)",
+                  decode, 100 * decode / total, fetch, 100 * fetch / total, compare,
+                  100 * compare / total);
+    split = buf;
+  }
   const double total = secondsSince(t0);
   if (!result.ok()) {
     fail(result.status(), "reconciling");
     return 1;
   }
-  const double decode = static_cast<double>(legacy.busyNanos()) / 1e9;
-  const double fetch = open_s + static_cast<double>((*fresh)->busyNanos()) / 1e9;
-  const double compare = std::max(0.0, total - decode - fetch);
   std::printf(
       "reconciled %llu accounts (%llu rows on both sides) in %.2f s: %.0f rows/s, %s, "
-      "%llu differences\n",
+      "%llu differences\n%s\n",
       static_cast<unsigned long long>(result->accounts_matched),
       static_cast<unsigned long long>(rows), total, static_cast<double>(rows) / total,
       result->balanced() ? "in balance" : "OUT OF BALANCE",
-      static_cast<unsigned long long>(result->differences));
-  std::printf(
-      "time split: decode %.2f s (%.0f %%), fetch %.2f s (%.0f %%), compare %.2f s (%.0f "
-      "%%)\n",
-      decode, 100 * decode / total, fetch, 100 * fetch / total, compare, 100 * compare / total);
-  fs::remove_all(dir);
+      static_cast<unsigned long long>(result->differences), split.c_str());
+  if (a.keep) {
+    std::ofstream(stamp) << "built\n";
+  } else {
+    fs::remove_all(dir);
+  }
   return result->balanced() ? 0 : 1;
 }

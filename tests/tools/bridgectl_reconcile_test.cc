@@ -100,6 +100,65 @@ TEST_F(ReconcileTest, EachDamageIsNamedMaskedAndOutOfBalance) {
   EXPECT_THAT(read("out/report.html"), HasSubstr("<svg id=\"chart\""));
 }
 
+// The checksum method (the default) and the rows method report the same
+// differences and totals for every kind of damage at once; with ranges of
+// 4 accounts, the undamaged ranges are proved by their sums alone.
+TEST_F(ReconcileTest, BothMethodsFindTheSameDifferences) {
+  // The k-th account of the store (0: the lowest), as SQL.
+  const auto nth = [](int k) {
+    return "(SELECT account_id FROM nc_accounts ORDER BY account_id LIMIT 1 OFFSET " +
+           std::to_string(k) + ")";
+  };
+  // A transfer posted to the wrong account: the balance total agrees.
+  sql("UPDATE nc_accounts SET ledger_balance = ledger_balance - 100 WHERE account_id = " + nth(5));
+  sql("UPDATE nc_accounts SET ledger_balance = ledger_balance + 100 WHERE account_id = " + nth(6));
+  sql("UPDATE nc_accounts SET status = 3 WHERE account_id = " + nth(12));
+  sql("UPDATE nc_accounts SET product_code = lower(product_code) WHERE account_id = " + nth(20));
+  sql("UPDATE nc_accounts SET account_id = substr(account_id, 1, 11) || 'X' WHERE account_id = " +
+      nth(30));
+  sql("DELETE FROM nc_accounts WHERE account_id = " + nth(40));
+  sql("INSERT INTO nc_accounts SELECT '100000000999', product_line, product_code, customer_id, "
+      "status, currency, ledger_balance, available_balance, overdraft_limit, accrued_interest, "
+      "interest_rate_pct_micros, open_date, maturity_date, close_date, last_posting_seq, "
+      "hold_count FROM nc_accounts WHERE account_id = " +
+      nth(0));
+  sql("UPDATE nc_postings SET amount = amount + 1 WHERE account_id = (SELECT MAX(account_id) "
+      "FROM nc_postings)");
+  const Outcome rows = reconcile("SAVINGS", "--method rows");
+  ASSERT_EQ(rows.exit_code, 1) << rows.out << rows.err;
+  const std::string rows_csv = read("out/differences.csv");
+  const std::string rows_json = read("out/summary.json");
+  const Outcome sums = reconcile("SAVINGS", "--method checksum --range-accounts 4 --workers 3");
+  ASSERT_EQ(sums.exit_code, 1) << sums.out << sums.err;
+  EXPECT_EQ(read("out/differences.csv"), rows_csv);
+  const std::string sums_json = read("out/summary.json");
+  const auto upToMethod = [](const std::string& j) { return j.substr(0, j.find(",\"method\"")); };
+  EXPECT_EQ(upToMethod(sums_json), upToMethod(rows_json));
+  EXPECT_THAT(rows_json, HasSubstr("\"method\":\"rows\""));
+  EXPECT_THAT(sums_json, HasSubstr("\"method\":\"checksum\""));
+  EXPECT_THAT(rows_csv, HasSubstr(",product_code,"));
+  EXPECT_THAT(rows_csv, HasSubstr(",status,A,F\n"));
+  EXPECT_THAT(rows_csv, HasSubstr(",ledger_balance,"));
+  EXPECT_THAT(rows_csv, HasSubstr("only_in_new,account,"));
+  EXPECT_THAT(rows_csv, HasSubstr("only_in_legacy,account,"));
+  // Some ranges were proved by their sums, the damaged ones read.
+  EXPECT_THAT(sums.out, HasSubstr("Method: checksum."));
+  EXPECT_THAT(sums_json, Not(HasSubstr("\"sums_agree\":0,")));
+  EXPECT_THAT(sums_json, Not(HasSubstr("\"read_row_by_row\":0,")));
+}
+
+TEST_F(ReconcileTest, BadMethodOptionsExitTwo) {
+  Outcome r = reconcile("SAVINGS", "--method fast");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--method 'fast' is not checksum or rows"));
+  r = reconcile("SAVINGS", "--range-accounts 0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--range-accounts '0' is not a count of at least 1"));
+  r = reconcile("SAVINGS", "--method rows --workers 2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("go with --method checksum"));
+}
+
 // CHECKING was not loaded: every account is on the legacy side only.
 TEST_F(ReconcileTest, ALineNotLoadedIsEveryAccountOnlyInLegacy) {
   const Outcome r = reconcile("CHECKING", "--max-rows 10");

@@ -6,6 +6,22 @@ namespace corebridge::tools::reconcile {
 
 namespace {
 
+// An account number as the hash total adds it: its leading digits (strtoll);
+// 12 digits, nearly always, read without it.
+int64_t accountValue(const std::string& number) {
+  if (number.size() == 12) {
+    int64_t v = 0;
+    for (char c : number) {
+      if (c < '0' || c > '9') {
+        return std::strtoll(number.c_str(), nullptr, 10);
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+  return std::strtoll(number.c_str(), nullptr, 10);
+}
+
 class Run {
  public:
   Run(size_t keep, const InSnapshot& in_snapshot) : keep_(keep), in_snapshot_(in_snapshot) {}
@@ -21,7 +37,7 @@ class Run {
   static void count(Totals& t, const Account& a) {
     ++t.accounts;
     t.balance += a.ledger;
-    t.hash = (t.hash + std::strtoll(a.number.c_str(), nullptr, 10)) % kHashModulus;
+    t.hash = (t.hash + accountValue(a.number)) % kHashModulus;
   }
   static void count(Totals& t, const Posting& p) {
     ++t.postings;

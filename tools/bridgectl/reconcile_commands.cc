@@ -25,6 +25,7 @@
 #include "tools/bridgectl/commands.h"
 #include "tools/bridgectl/extract_reader.h"
 #include "tools/bridgectl/reconcile.h"
+#include "tools/bridgectl/reconcile_checksum.h"
 #include "tools/bridgectl/reconcile_sources.h"
 
 namespace corebridge::tools {
@@ -55,6 +56,12 @@ postings, debits, credits) are computed for each side.
   --copybooks DIR    where EXTRREC.cpy is (default: the pack's copybook_dir)
   --max-rows N       differences kept in full for the report and the CSV
                      (default 100000; all are counted)
+  --method M         checksum (the default): the new store's database sums
+                     ranges of accounts and only a range whose sums differ
+                     from the extract's is read row by row; rows: every
+                     account row is read and compared (docs/reconcile.md)
+  --range-accounts N legacy accounts per range (checksum; default 4096)
+  --workers N        connections summing ranges at once (checksum; default 2)
   --quiet            no summary on stdout
   --record           then POST summary.json to the admin API's
                      /api/v1/reconciliations (operator role), with the
@@ -127,10 +134,11 @@ std::string html(const std::string& s) {
 }
 
 struct RunInfo {
-  std::string line, extract, store_kind;
+  std::string line, extract, store_kind, method;
   int64_t business_date = 0;
   double seconds = 0;
-  uint64_t rows = 0;  // accounts and postings read on both sides
+  uint64_t rows = 0;         // accounts and postings reconciled on both sides
+  rc::ChecksumStats ranges;  // the checksum method's
 };
 
 // The control totals side by side: name, legacy, new.
@@ -180,11 +188,30 @@ Status writeJson(const std::string& path, const rc::Reconciliation& r, const Run
     j << (first ? "" : ",") << jsonString(k) << ":" << n;
     first = false;
   }
-  j << "}},\"seconds\":" << info.seconds << ",\"rows_read\":" << info.rows << "}\n";
+  j << "}},\"method\":" << jsonString(info.method);
+  if (info.method == "checksum") {
+    j << ",\"ranges\":{\"total\":" << info.ranges.ranges
+      << ",\"sums_agree\":" << info.ranges.ranges_matched
+      << ",\"read_row_by_row\":" << info.ranges.ranges_fetched
+      << ",\"account_rows_read\":" << info.ranges.rows_fetched << "}";
+  }
+  j << ",\"seconds\":" << info.seconds << ",\"rows_reconciled\":" << info.rows << "}\n";
   std::ofstream out(path, std::ios::trunc);
   out << j.str();
   out.close();
   return out ? okStatus() : internalError("cannot write " + path);
+}
+
+// How the new side was read, in words.
+std::string methodText(const RunInfo& info) {
+  if (info.method != "checksum") {
+    return "Method: rows (every account row of the new store read and compared).";
+  }
+  const rc::ChecksumStats& c = info.ranges;
+  return "Method: checksum. " + std::to_string(c.ranges) + " account ranges; the new store's " +
+         "sums agreed with the extract's in " + std::to_string(c.ranges_matched) + ", " +
+         std::to_string(c.ranges_fetched) + " were compared row by row (" +
+         std::to_string(c.rows_fetched) + " account rows read). Postings are always read.";
 }
 
 Status writeHtml(const std::string& path, const rc::Reconciliation& r, const RunInfo& info) {
@@ -202,7 +229,8 @@ Status writeHtml(const std::string& path, const rc::Reconciliation& r, const Run
     << r.accounts_matched << " accounts on both sides, " << r.postings_before_history
     << " legacy postings in backfill snapshots (not compared).</p>\n<p>Legacy: the extract "
     << html(info.extract) << ". New: the new store (" << html(info.store_kind) << "). " << info.rows
-    << " rows read in " << info.seconds << " s.</p>\n";
+    << " rows reconciled in " << info.seconds << " s.</p>\n<p id=\"method\">" << methodText(info)
+    << "</p>\n";
   h << "<h2>Control totals</h2>\n<table id=\"totals\"><tr><th>total</th><th>legacy</th>"
        "<th>new</th><th></th></tr>\n";
   for (const auto& row : totalsRows(r)) {
@@ -255,13 +283,51 @@ Status writeHtml(const std::string& path, const rc::Reconciliation& r, const Run
   return out ? okStatus() : internalError("cannot write " + path);
 }
 
+// The rows method: every account row of the new store, merged with the
+// extract; the orphan postings added.
+Result<rc::Reconciliation> reconcileRows(rc::ExtractSource& legacy, const std::string& dsn,
+                                         const mappings::ProductLineRule& lines,
+                                         const std::string& line, int64_t business_date,
+                                         size_t max_rows, uint64_t* rows) {
+  Result<std::unique_ptr<rc::StoreSource>> opened =
+      rc::StoreSource::open(dsn, lines, line, business_date);
+  if (!opened.ok()) {
+    return opened.status().withContext("--new-store");
+  }
+  std::unique_ptr<rc::StoreSource> store = std::move(*opened);
+  auto counted = [rows](auto& source) {
+    return [rows, &source](rc::AccountRecord* r) -> Result<bool> {
+      CB_ASSIGN_OR_RETURN(bool more, source.next(r));
+      *rows += more ? 1 + r->postings.size() : 0;
+      return more;
+    };
+  };
+  CB_ASSIGN_OR_RETURN(rc::Reconciliation r,
+                      rc::run(counted(legacy), counted(*store), max_rows,
+                              [&store](const std::string&, const rc::Posting& p) {
+                                return store->answeredOk(p.txn_id);
+                              }));
+  if (!store->error().ok()) {
+    return store->error().withContext("--new-store");
+  }
+  for (const rc::Difference& d : store->orphans()) {
+    ++r.differences;
+    ++r.by_kind["only_in_new posting"];
+    if (r.kept.size() < max_rows) {
+      r.kept.push_back(d);
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 int reconcileCommand(int argc, char** argv) {
-  std::vector<OptionSpec> spec = {{"product-line", true}, {"extract", true}, {"new-store", true},
-                                  {"out", true},          {"pack", true},    {"copybooks", true},
-                                  {"max-rows", true},     {"quiet", false},  {"record", false},
-                                  {"help", false}};
+  std::vector<OptionSpec> spec = {
+      {"product-line", true}, {"extract", true},   {"new-store", true},      {"out", true},
+      {"pack", true},         {"copybooks", true}, {"max-rows", true},       {"quiet", false},
+      {"record", false},      {"method", true},    {"range-accounts", true}, {"workers", true},
+      {"help", false}};
   const std::vector<OptionSpec> connection = connectionOptions();
   spec.insert(spec.end(), connection.begin(), connection.end());
   Result<Args> args = Args::parse(argc, argv, 2, spec);
@@ -292,11 +358,26 @@ int reconcileCommand(int argc, char** argv) {
     }
   }
   const std::string line = args->get("product-line");
-  const std::string max_rows_text = args->get("max-rows", "100000");
-  char* end = nullptr;
-  const unsigned long long max_rows = std::strtoull(max_rows_text.c_str(), &end, 10);
-  if (end == max_rows_text.c_str() || *end != '\0') {
-    return usageError("--max-rows '" + max_rows_text + "' is not a count");
+  unsigned long long max_rows = 0, range_accounts = 0, workers = 0;
+  for (auto [name, fallback, min, out] :
+       {std::make_tuple("max-rows", "100000", 0ULL, &max_rows),
+        std::make_tuple("range-accounts", "4096", 1ULL, &range_accounts),
+        std::make_tuple("workers", "2", 1ULL, &workers)}) {
+    const std::string text = args->get(name, fallback);
+    char* end = nullptr;
+    *out = std::strtoull(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || text[0] == '-' || *out < min ||
+        *out > (1ULL << 30)) {
+      return usageError(std::string("--") + name + " '" + text + "' is not a count" +
+                        (min > 0 ? " of at least 1" : ""));
+    }
+  }
+  const std::string method = args->get("method", "checksum");
+  if (method != "checksum" && method != "rows") {
+    return usageError("--method '" + method + "' is not checksum or rows");
+  }
+  if (method == "rows" && (args->has("range-accounts") || args->has("workers"))) {
+    return usageError("--range-accounts and --workers go with --method checksum");
   }
   const std::string pack_dir = args->get("pack", "mappings/packs/demobank");
   Result<std::shared_ptr<const mappings::Pack>> pack = mappings::loadPack(pack_dir + "/pack.yaml");
@@ -330,40 +411,22 @@ int reconcileCommand(int argc, char** argv) {
                     : dsn.find("PostgreSQL") != std::string::npos ? "PostgreSQL"
                     : dsn.find("MariaDB") != std::string::npos    ? "MariaDB"
                                                                   : "ODBC";
-  auto fresh = rc::StoreSource::open(dsn, (*pack)->product_lines, line, info.business_date);
-  if (!fresh.ok()) {
-    return usageError("--new-store: " + fresh.status().message());
-  }
-  uint64_t rows = 0;
-  auto legacy_source = [&](rc::AccountRecord* r) -> Result<bool> {
-    CB_ASSIGN_OR_RETURN(bool more, legacy.next(r));
-    rows += more ? 1 + r->postings.size() : 0;
-    return more;
-  };
-  auto new_source = [&](rc::AccountRecord* r) -> Result<bool> {
-    CB_ASSIGN_OR_RETURN(bool more, (*fresh)->next(r));
-    rows += more ? 1 + r->postings.size() : 0;
-    return more;
-  };
-  rc::StoreSource& store = **fresh;
-  Result<rc::Reconciliation> r = rc::run(
-      legacy_source, new_source, max_rows,
-      [&store](const std::string&, const rc::Posting& p) { return store.answeredOk(p.txn_id); });
+  info.method = method;
+  Result<rc::Reconciliation> r =
+      method == "checksum"
+          ? rc::runChecksum(legacy, dsn, (*pack)->product_lines, line, info.business_date,
+                            {static_cast<size_t>(range_accounts), static_cast<int>(workers),
+                             static_cast<size_t>(max_rows)},
+                            &info.ranges)
+          : reconcileRows(legacy, dsn, (*pack)->product_lines, line, info.business_date,
+                          static_cast<size_t>(max_rows), &info.rows);
   if (!r.ok()) {
     return usageError(r.status().message());
   }
-  if (!store.error().ok()) {
-    return usageError("--new-store: " + store.error().message());
-  }
-  for (const rc::Difference& d : (*fresh)->orphans()) {
-    ++r->differences;
-    ++r->by_kind["only_in_new posting"];
-    if (r->kept.size() < max_rows) {
-      r->kept.push_back(d);
-    }
+  if (method == "checksum") {
+    info.rows = info.ranges.rows;
   }
   info.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  info.rows = rows;
   const std::string out_dir = args->get("out");
   std::error_code ec;
   fs::create_directories(out_dir, ec);
@@ -395,9 +458,10 @@ int reconcileCommand(int argc, char** argv) {
         "answered by the new core as already included)\n",
         static_cast<unsigned long long>(r->postings_before_history),
         static_cast<unsigned long long>(r->postings_in_snapshot));
-    std::printf("  %llu rows in %.2f s (%.0f rows/s); report in %s/report.html\n",
-                static_cast<unsigned long long>(rows), info.seconds,
-                info.seconds > 0 ? static_cast<double>(rows) / info.seconds : 0.0, out_dir.c_str());
+    std::printf("  %s\n  %llu rows in %.2f s (%.0f rows/s); report in %s/report.html\n",
+                methodText(info).c_str(), static_cast<unsigned long long>(info.rows), info.seconds,
+                info.seconds > 0 ? static_cast<double>(info.rows) / info.seconds : 0.0,
+                out_dir.c_str());
   }
   if (args->has("record")) {
     if (const int rc = recordReconciliation(*args, out_dir + "/summary.json", args->has("quiet"));

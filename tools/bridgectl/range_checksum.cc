@@ -1,0 +1,245 @@
+#include "tools/bridgectl/range_checksum.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <set>
+
+namespace corebridge::tools::reconcile {
+
+namespace {
+
+using adapters::odbc::DialectKind;
+using mappings::int128;
+
+constexpr int64_t kPrime = 2147483629;    // P: 2^31 - 19
+constexpr int64_t kBase = 1048573;        // B: the polynomial's base
+constexpr int64_t kWeight1 = 2147483587;  // the lanes' weights: key % W + 1
+constexpr int64_t kWeight2 = 2147483579;
+constexpr int64_t kUnknownCode = int64_t{1} << 32;
+constexpr int64_t kKeyOffset = 1000000000000;  // a key is 10^12 + the 12-digit number
+
+// The idl AccountStatus of a legacy status code, 0 when it has none.
+int64_t statusNumber(const std::string& code) {
+  static const std::array<const char*, 5> kCodes = {"A", "D", "F", "C", "P"};
+  for (size_t i = 0; i < kCodes.size(); ++i) {
+    if (code == kCodes[i]) {
+      return static_cast<int64_t>(i) + 1;
+    }
+  }
+  return 0;
+}
+
+int64_t codeOf(const std::vector<std::string>& values, const std::string& v) {
+  auto it = std::lower_bound(values.begin(), values.end(), v);
+  return it != values.end() && *it == v ? (it - values.begin()) + 1 : kUnknownCode;
+}
+
+std::vector<std::string> sorted(const std::set<std::string>& s) { return {s.begin(), s.end()}; }
+
+// Truncated remainder, as SQL's % (the sign of the dividend); in 64 bits
+// when the value fits, as it nearly always does.
+int128 rem(int128 a, int64_t m) {
+  if (a >= INT64_MIN && a <= INT64_MAX) {
+    return static_cast<int64_t>(a) % m;
+  }
+  return a % m;
+}
+
+// The 12 digits of `number` as an integer; -1 when it is anything else.
+int64_t twelveDigits(const std::string& number) {
+  if (number.size() != 12) {
+    return -1;
+  }
+  int64_t v = 0;
+  for (char c : number) {
+    if (c < '0' || c > '9') {
+      return -1;
+    }
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// The SQL of the three dialects.
+std::string keySql(DialectKind d) {
+  switch (d) {
+    case DialectKind::kSqlite:
+      // CAST takes the longest integer prefix: 10^12 + n exactly when the
+      // text starts with 12 digits (fewer, or a non-digit among the first
+      // 12, is below 10^12; more digits is above 2 * 10^12); the length
+      // check rules out anything after them.
+      return "CAST('1' || account_id AS INTEGER)";
+    case DialectKind::kPostgres:
+      return "CASE WHEN account_id ~ '^[0-9]{12}$' THEN 1000000000000 + CAST(account_id AS "
+             "BIGINT) ELSE 0 END";
+    case DialectKind::kMariaDb:
+      return "CASE WHEN account_id REGEXP '^[0-9]{12}$' THEN 1000000000000 + CAST(account_id AS "
+             "SIGNED) ELSE 0 END";
+  }
+  return "";
+}
+
+std::string lengthSql(DialectKind d) {
+  return d == DialectKind::kMariaDb ? "CHAR_LENGTH(account_id)" : "length(account_id)";
+}
+
+// CASE over the column's exact bytes (MariaDB compares text ignoring case
+// and trailing spaces otherwise).
+std::string codeSql(DialectKind d, const std::string& column, size_t n) {
+  if (n == 0) {
+    return std::to_string(kUnknownCode);
+  }
+  std::string s =
+      "CASE " + (d == DialectKind::kMariaDb ? "CAST(" + column + " AS BINARY)" : column);
+  for (size_t i = 0; i < n; ++i) {
+    s += " WHEN ? THEN " + std::to_string(i + 1);
+  }
+  return s + " ELSE " + std::to_string(kUnknownCode) + " END";
+}
+
+// What keeps a derived table from being merged into the query around it,
+// so that its columns are computed once per row.
+std::string fence(DialectKind d) {
+  switch (d) {
+    case DialectKind::kSqlite:
+      return " LIMIT -1";
+    case DialectKind::kPostgres:
+      return " OFFSET 0";
+    case DialectKind::kMariaDb:
+      return " LIMIT 18446744073709551615";
+  }
+  return "";
+}
+
+// The hashed fields in order, as the middle query names them.
+constexpr std::array<const char*, 14> kHashed = {"pc",
+                                                 "customer_id",
+                                                 "status",
+                                                 "cu",
+                                                 "l",
+                                                 "av",
+                                                 "od",
+                                                 "ai",
+                                                 "interest_rate_pct_micros",
+                                                 "open_date",
+                                                 "maturity_date",
+                                                 "close_date",
+                                                 "last_posting_seq",
+                                                 "hold_count"};
+
+Result<std::optional<int128>> integerCell(adapters::odbc::Statement& st, int column) {
+  CB_ASSIGN_OR_RETURN(std::optional<std::string> text, st.getOptionalString(column));
+  if (!text) {
+    return std::optional<int128>(0);  // an aggregate of no rows
+  }
+  const std::string& t = *text;
+  size_t i = !t.empty() && (t[0] == '-' || t[0] == '+') ? 1 : 0;
+  if (i == t.size() || t.size() - i > 38) {
+    return std::optional<int128>();
+  }
+  int128 v = 0;
+  for (; i < t.size(); ++i) {
+    if (t[i] < '0' || t[i] > '9') {
+      return std::optional<int128>();  // "1.5e+19": an overflow became a REAL
+    }
+    v = v * 10 + (t[i] - '0');
+  }
+  return std::optional<int128>(t[0] == '-' ? -v : v);
+}
+
+}  // namespace
+
+bool RangeSums::operator==(const RangeSums& o) const {
+  return count == o.count && key_min == o.key_min && key_max == o.key_max &&
+         length_max == o.length_max && key_sum == o.key_sum && product_sum == o.product_sum &&
+         currency_sum == o.currency_sum && ledger == o.ledger && available == o.available &&
+         overdraft == o.overdraft && accrued == o.accrued && lane1 == o.lane1 && lane2 == o.lane2;
+}
+
+RangeCodes codesOf(const std::vector<AccountRecord>& accounts) {
+  std::set<std::string> products, currencies;
+  for (const AccountRecord& r : accounts) {
+    products.insert(r.account.product_code);
+    currencies.insert(r.account.currency);
+  }
+  return {sorted(products), sorted(currencies)};
+}
+
+std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
+                                    const RangeCodes& codes) {
+  RangeSums s;
+  for (const AccountRecord& r : accounts) {
+    const Account& a = r.account;
+    const int64_t number = twelveDigits(a.number);
+    const int64_t status = statusNumber(a.status);
+    if (number < 0 || status == 0) {
+      return std::nullopt;
+    }
+    const int64_t key = kKeyOffset + number;
+    const int64_t pc = codeOf(codes.products, a.product_code);
+    const int64_t cu = codeOf(codes.currencies, a.currency);
+    const std::array<int128, 14> fields = {
+        pc,          a.customer, status,        cu,          a.ledger,        a.available,
+        a.overdraft, a.accrued,  a.rate_micros, a.open_date, a.maturity_date, a.close_date,
+        a.last_seq,  a.holds};
+    int128 h = rem(key, kPrime);
+    for (int128 f : fields) {
+      h = rem(h * kBase + f, kPrime);
+    }
+    s.key_min = s.count == 0 ? key : std::min<int128>(s.key_min, key);
+    s.key_max = s.count == 0 ? key : std::max<int128>(s.key_max, key);
+    ++s.count;
+    s.length_max = 12;
+    s.key_sum += key;
+    s.product_sum += pc;
+    s.currency_sum += cu;
+    s.ledger += a.ledger;
+    s.available += a.available;
+    s.overdraft += a.overdraft;
+    s.accrued += a.accrued;
+    s.lane1 += rem(h * (rem(key, kWeight1) + 1), kPrime);
+    s.lane2 += rem(h * (rem(key, kWeight2) + 1), kPrime);
+  }
+  return s;
+}
+
+std::string rangeSumsSql(DialectKind d, size_t products, size_t currencies, bool bounded) {
+  const std::string p = std::to_string(kPrime);
+  std::string h = "(a % " + p + ")";
+  for (const char* f : kHashed) {
+    h = "((" + h + " * " + std::to_string(kBase) + " + " + f + ") % " + p + ")";
+  }
+  const std::string rows =
+      "SELECT " + keySql(d) + " AS a, " + lengthSql(d) + " AS n, " +
+      codeSql(d, "product_code", products) + " AS pc, " + codeSql(d, "currency", currencies) +
+      " AS cu, customer_id, status, ledger_balance AS l, available_balance AS av, "
+      "overdraft_limit AS od, accrued_interest AS ai, interest_rate_pct_micros, open_date, "
+      "maturity_date, close_date, last_posting_seq, hold_count FROM nc_accounts WHERE "
+      "account_id >= ?" +
+      std::string(bounded ? " AND account_id < ?" : "") + fence(d);
+  const std::string hashed =
+      "SELECT a, n, pc, cu, l, av, od, ai, " + h + " AS h FROM (" + rows + ") r" + fence(d);
+  return "SELECT COUNT(*), MIN(a), MAX(a), MAX(n), SUM(a), SUM(pc), SUM(cu), SUM(l), SUM(av), "
+         "SUM(od), SUM(ai), SUM(h * (a % " +
+         std::to_string(kWeight1) + " + 1) % " + p + "), SUM(h * (a % " + std::to_string(kWeight2) +
+         " + 1) % " + p + ") FROM (" + hashed + ") s";
+}
+
+Result<std::optional<RangeSums>> readRangeSums(adapters::odbc::Statement& st) {
+  RangeSums s;
+  const std::array<int128*, 13> cells = {
+      &s.count,       &s.key_min,      &s.key_max, &s.length_max, &s.key_sum,
+      &s.product_sum, &s.currency_sum, &s.ledger,  &s.available,  &s.overdraft,
+      &s.accrued,     &s.lane1,        &s.lane2};
+  for (size_t i = 0; i < cells.size(); ++i) {
+    CB_ASSIGN_OR_RETURN(std::optional<int128> v, integerCell(st, static_cast<int>(i) + 1));
+    if (!v) {
+      return std::optional<RangeSums>();
+    }
+    *cells[i] = *v;
+  }
+  return std::optional<RangeSums>(s);
+}
+
+}  // namespace corebridge::tools::reconcile

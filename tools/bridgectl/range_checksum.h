@@ -1,0 +1,71 @@
+// Range checksums of accounts for `bridgectl reconcile --method checksum`
+// (docs/reconcile.md, "The checksum method"): the same sums computed by the
+// new store's database over its nc_accounts rows of an account range, and
+// here over the legacy accounts of that range. Equal sums mean the range
+// holds the same accounts with the same master fields on both sides; a
+// range whose sums differ is compared row by row.
+//
+// Per range, exactly: the count of accounts, the smallest and largest
+// account key and the longest account text (every account is 12 digits),
+// the sum of account keys (the hash total), the sums of the four money
+// columns (the balance total among them), and the sums of the codes of the
+// two text columns (an unknown value adds 2^32, which no sum of known codes
+// reaches). Per row, a polynomial hash h of every field modulo a prime P
+// near 2^31, bound to the row by two weights taken from its account number;
+// per range, the sums of h * weight mod P (two lanes). A row's field that
+// changes by anything but a multiple of P changes h; two lanes catch
+// changes spread over rows unless both coincide (about 2^-62 for changes
+// not built to defeat it); a row with several fields changed at random
+// matches by chance with probability about 2^-31 (docs/reconcile.md).
+//
+// The arithmetic never overflows 64 bits for values below 2^62 in size;
+// SQLite turns an overflowing integer into a REAL (read back as not an
+// integer), PostgreSQL and MariaDB fail the query: either way the range is
+// compared row by row.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/odbc/dialect.h"
+#include "adapters/odbc/statement.h"
+#include "mappings/decimal.h"
+#include "tools/bridgectl/reconcile.h"
+
+namespace corebridge::tools::reconcile {
+
+struct RangeSums {
+  mappings::int128 count = 0, key_min = 0, key_max = 0, length_max = 0, key_sum = 0;
+  mappings::int128 product_sum = 0, currency_sum = 0;
+  mappings::int128 ledger = 0, available = 0, overdraft = 0, accrued = 0;
+  mappings::int128 lane1 = 0, lane2 = 0;
+  bool operator==(const RangeSums& o) const;
+  bool operator!=(const RangeSums& o) const { return !(*this == o); }
+};
+
+// The text values of a range's legacy accounts, each coded by its position
+// + 1 (the SQL's CASE ... WHEN ? parameters, in this order).
+struct RangeCodes {
+  std::vector<std::string> products, currencies;
+};
+RangeCodes codesOf(const std::vector<AccountRecord>& accounts);
+
+// The legacy side's sums over `accounts`; nullopt when one of them has a
+// value the store's side cannot code the same way (a number that is not 12
+// digits, a status other than A D F C P): the range is compared row by row.
+std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
+                                    const RangeCodes& codes);
+
+// The SELECT of the store side's sums over the nc_accounts rows with
+// lo <= account_id (and account_id < hi when `bounded`). Parameters, in
+// order: the products, the currencies, lo, hi.
+std::string rangeSumsSql(adapters::odbc::DialectKind dialect, size_t products, size_t currencies,
+                         bool bounded);
+
+// Reads the one row of a rangeSumsSql query; nullopt when a value is not an
+// integer (an overflow, in SQLite).
+Result<std::optional<RangeSums>> readRangeSums(adapters::odbc::Statement& st);
+
+}  // namespace corebridge::tools::reconcile

@@ -1,0 +1,452 @@
+#include "tools/bridgectl/reconcile_checksum.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "adapters/odbc/connection.h"
+#include "tools/bridgectl/range_checksum.h"
+
+namespace corebridge::tools::reconcile {
+
+namespace odbc = adapters::odbc;
+
+namespace {
+
+// CPU time of the calling thread: what a stage costs, however the two
+// cores are shared among the stages.
+int64_t threadCpuNanos() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// One range of the line's account space and what each side holds in it.
+struct Range {
+  size_t index = 0;
+  std::string lo, hi;  // lo <= account < hi; hi "" is no end
+  std::vector<AccountRecord> legacy;
+  RangeCodes codes;
+  std::optional<RangeSums> legacy_sums;  // nullopt: compare row by row
+  // The worker's answer.
+  bool matched = false;
+  std::vector<Account> fresh;  // the new store's rows, when not matched
+  Status status;
+};
+using RangePtr = std::shared_ptr<Range>;
+
+// A worker's connection and its statements, prepared on first use.
+class StoreWorker {
+ public:
+  StoreWorker(std::unique_ptr<odbc::Connection> conn, const mappings::ProductLineRule& lines,
+              const std::string& line)
+      : conn_(std::move(conn)), lines_(lines), line_(line) {}
+
+  // Fills r.matched, r.fresh, r.status.
+  void answer(Range& r, std::atomic<int64_t>* sums_ns, std::atomic<int64_t>* fetch_ns) {
+    if (r.legacy_sums) {
+      const int64_t t0 = threadCpuNanos();
+      Result<std::optional<RangeSums>> sums = storeSums(r);
+      // A failed query (an overflowing SUM, for one) leaves the range to the rows.
+      r.matched = sums.ok() && sums->has_value() && **sums == *r.legacy_sums;
+      *sums_ns += threadCpuNanos() - t0;
+    }
+    if (!r.matched) {
+      const int64_t t0 = threadCpuNanos();
+      r.status = storeRows(r);
+      if (!r.status.ok()) {
+        r.status = r.status.withContext("--new-store");
+      }
+      *fetch_ns += threadCpuNanos() - t0;
+    }
+  }
+
+ private:
+  Result<std::optional<RangeSums>> storeSums(const Range& r) {
+    const bool bounded = !r.hi.empty();
+    auto key = std::make_tuple(r.codes.products.size(), r.codes.currencies.size(), bounded);
+    std::unique_ptr<odbc::Statement>& st = sums_[key];
+    if (st == nullptr) {
+      CB_ASSIGN_OR_RETURN(
+          st, conn_->prepare(rangeSumsSql(conn_->dialect().kind(), r.codes.products.size(),
+                                          r.codes.currencies.size(), bounded)));
+    }
+    int i = 1;
+    for (const std::vector<std::string>* values : {&r.codes.products, &r.codes.currencies}) {
+      for (const std::string& v : *values) {
+        CB_RETURN_IF_ERROR(st->bindString(i++, v));
+      }
+    }
+    CB_RETURN_IF_ERROR(st->bindString(i++, r.lo));
+    if (bounded) {
+      CB_RETURN_IF_ERROR(st->bindString(i, r.hi));
+    }
+    CB_RETURN_IF_ERROR(st->execute());
+    CB_ASSIGN_OR_RETURN(bool row, st->fetch());
+    if (!row) {
+      return std::optional<RangeSums>();
+    }
+    return readRangeSums(*st);  // the next execute() closes the cursor
+  }
+
+  Status storeRows(Range& r) {
+    const bool bounded = !r.hi.empty();
+    std::unique_ptr<odbc::Statement>& st = rows_[bounded ? 1 : 0];
+    if (st == nullptr) {
+      CB_ASSIGN_OR_RETURN(
+          st, conn_->prepare(std::string("SELECT ") + kAccountColumns +
+                             " FROM nc_accounts WHERE account_id >= ?" +
+                             (bounded ? " AND account_id < ?" : "") + " ORDER BY account_id"));
+    }
+    CB_RETURN_IF_ERROR(st->bindString(1, r.lo));
+    if (bounded) {
+      CB_RETURN_IF_ERROR(st->bindString(2, r.hi));
+    }
+    CB_RETURN_IF_ERROR(st->execute());
+    Account a;
+    while (true) {
+      CB_ASSIGN_OR_RETURN(bool more, st->fetch());
+      if (!more) {
+        return okStatus();
+      }
+      CB_RETURN_IF_ERROR(readAccountRow(*st, &a));
+      if (lines_.lineOf(a.number) == line_) {
+        r.fresh.push_back(a);
+      }
+    }
+  }
+
+  std::unique_ptr<odbc::Connection> conn_;
+  const mappings::ProductLineRule& lines_;
+  const std::string& line_;
+  std::map<std::tuple<size_t, size_t, bool>, std::unique_ptr<odbc::Statement>> sums_;
+  std::unique_ptr<odbc::Statement> rows_[2];
+};
+
+// The decoder thread, the worker threads, and the ranges in order.
+class Pipeline {
+ public:
+  Pipeline(ExtractSource& legacy, std::vector<PrefixBlock> blocks, const ChecksumOptions& options)
+      : legacy_(legacy), blocks_(std::move(blocks)), options_(options) {}
+
+  ~Pipeline() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) {
+      t.join();
+    }
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  Status start(const std::string& dsn, const mappings::ProductLineRule& lines,
+               const std::string& line) {
+    for (int i = 0; i < std::max(1, options_.workers); ++i) {
+      CB_ASSIGN_OR_RETURN(std::unique_ptr<odbc::Connection> conn, odbc::Connection::open(dsn));
+      workers_.push_back(std::make_unique<StoreWorker>(std::move(conn), lines, line));
+    }
+    threads_.emplace_back([this] { decode(); });
+    for (auto& w : workers_) {
+      threads_.emplace_back([this, worker = w.get()] { work(*worker); });
+    }
+    return okStatus();
+  }
+
+  // The next range in order; nullptr after the last. The decoder's error,
+  // after the ranges before it.
+  Result<RangePtr> next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return done_.count(next_out_) > 0 || (decoded_ && next_out_ == made_); });
+    auto it = done_.find(next_out_);
+    if (it == done_.end()) {
+      if (!decode_status_.ok()) {
+        return decode_status_;
+      }
+      return RangePtr();
+    }
+    RangePtr r = std::move(it->second);
+    done_.erase(it);
+    ++next_out_;
+    cv_.notify_all();
+    return r;
+  }
+
+  std::atomic<int64_t> decode_ns{0}, sums_ns{0}, fetch_ns{0};
+
+ private:
+  // Cuts the legacy accounts into ranges tiling each prefix block.
+  void decode() {
+    Status status = okStatus();
+    size_t block = 0;
+    RangePtr r = fresh(blocks_.empty() ? std::string() : blocks_[0].begin);
+    AccountRecord rec;
+    while (!blocks_.empty()) {
+      Result<bool> more = legacy_.next(&rec);
+      if (!more.ok() || !*more) {
+        status = more.ok() ? okStatus() : more.status();
+        break;
+      }
+      while (block + 1 < blocks_.size() && rec.account.number >= blocks_[block + 1].begin) {
+        r->hi = blocks_[block].end;
+        if (!emit(std::move(r))) {
+          return;
+        }
+        r = fresh(blocks_[++block].begin);
+      }
+      if (r->legacy.size() >= options_.range_accounts) {
+        r->hi = rec.account.number;
+        if (!emit(std::move(r))) {
+          return;
+        }
+        r = fresh(rec.account.number);
+      }
+      r->legacy.push_back(std::move(rec));
+      rec = AccountRecord();
+    }
+    if (status.ok()) {
+      // The last range of the block, then the blocks with no legacy account.
+      for (; block < blocks_.size(); ++block) {
+        r->hi = blocks_[block].end;
+        if (!emit(std::move(r))) {
+          return;
+        }
+        r = block + 1 < blocks_.size() ? fresh(blocks_[block + 1].begin) : nullptr;
+      }
+    }
+    decode_ns = threadCpuNanos();
+    std::lock_guard<std::mutex> lock(mu_);
+    decoded_ = true;
+    decode_status_ = status;
+    cv_.notify_all();
+  }
+
+  RangePtr fresh(std::string lo) const {
+    auto r = std::make_shared<Range>();
+    r->lo = std::move(lo);
+    r->legacy.reserve(options_.range_accounts);
+    return r;
+  }
+
+  // Hands a range to the workers; false when the pipeline stops.
+  bool emit(RangePtr r) {
+    r->codes = codesOf(r->legacy);
+    r->legacy_sums = legacySums(r->legacy, r->codes);
+    const size_t limit = 4 * workers_.size() + 2;
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return stop_ || made_ - next_out_ < limit; });
+    if (stop_) {
+      return false;
+    }
+    r->index = made_++;
+    todo_.push_back(std::move(r));
+    cv_.notify_all();
+    return true;
+  }
+
+  void work(StoreWorker& worker) {
+    while (true) {
+      RangePtr r;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !todo_.empty() || decoded_; });
+        if (stop_ || todo_.empty()) {
+          return;
+        }
+        r = std::move(todo_.front());
+        todo_.pop_front();
+      }
+      worker.answer(*r, &sums_ns, &fetch_ns);
+      std::lock_guard<std::mutex> lock(mu_);
+      done_[r->index] = std::move(r);
+      cv_.notify_all();
+    }
+  }
+
+  ExtractSource& legacy_;
+  const std::vector<PrefixBlock> blocks_;
+  const ChecksumOptions options_;
+  std::vector<std::unique_ptr<StoreWorker>> workers_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<RangePtr> todo_;
+  std::map<size_t, RangePtr> done_;
+  size_t made_ = 0, next_out_ = 0;
+  bool decoded_ = false, stop_ = false;
+  Status decode_status_;
+};
+
+// The ranges in order as the engine's two sources, each at its own place.
+class RangeFeed {
+ public:
+  RangeFeed(Pipeline& p, PostingCursor& postings, ChecksumStats* stats)
+      : p_(p), postings_(postings), stats_(stats) {}
+
+  Result<bool> legacy(AccountRecord* out) {
+    while (true) {
+      CB_ASSIGN_OR_RETURN(RangePtr r, at(l_.range));
+      if (r == nullptr) {
+        return false;
+      }
+      if (l_.pos < r->legacy.size()) {
+        // The account stays: a range whose sums agree gives it to the new side too.
+        AccountRecord& rec = r->legacy[l_.pos++];
+        out->account = rec.account;
+        out->postings = std::move(rec.postings);
+        stats_->rows += 1 + out->postings.size();
+        return true;
+      }
+      pass(&l_);
+    }
+  }
+
+  Result<bool> fresh(AccountRecord* out) {
+    while (true) {
+      CB_ASSIGN_OR_RETURN(RangePtr r, at(n_.range));
+      if (r == nullptr) {
+        CB_RETURN_IF_ERROR(postings_.finish());
+        return false;
+      }
+      CB_RETURN_IF_ERROR(r->status);
+      if (n_.pos == 0) {
+        ++stats_->ranges;
+        ++(r->matched ? stats_->ranges_matched : stats_->ranges_fetched);
+        stats_->rows_fetched += r->fresh.size();
+      }
+      const size_t n = r->matched ? r->legacy.size() : r->fresh.size();
+      if (n_.pos < n) {
+        out->account = r->matched ? r->legacy[n_.pos].account : r->fresh[n_.pos];
+        ++n_.pos;
+        CB_RETURN_IF_ERROR(postings_.postingsOf(out->account.number, &out->postings));
+        stats_->rows += 1 + out->postings.size();
+        return true;
+      }
+      pass(&n_);
+    }
+  }
+
+ private:
+  struct Place {
+    size_t range = 0, pos = 0;
+  };
+
+  Result<RangePtr> at(size_t i) {
+    while (i >= base_ + window_.size()) {
+      Result<RangePtr> r = p_.next();
+      CB_RETURN_IF_ERROR(r.status());
+      if (*r == nullptr) {
+        return RangePtr();
+      }
+      window_.push_back(std::move(*r));
+    }
+    return window_[i - base_];
+  }
+
+  // Moves a side to the next range; drops the ranges both sides passed.
+  void pass(Place* p) {
+    ++p->range;
+    p->pos = 0;
+    while (!window_.empty() && l_.range > base_ && n_.range > base_) {
+      window_.pop_front();
+      ++base_;
+    }
+  }
+
+  Pipeline& p_;
+  PostingCursor& postings_;
+  ChecksumStats* stats_;
+  std::deque<RangePtr> window_;
+  size_t base_ = 0;
+  Place l_, n_;
+};
+
+}  // namespace
+
+Result<std::vector<PrefixBlock>> prefixBlocks(const mappings::ProductLineRule& lines,
+                                              const std::string& line) {
+  std::vector<PrefixBlock> blocks;
+  for (const auto& [prefix, name] : lines.prefixes) {  // a std::map: sorted
+    if (name != line) {
+      continue;
+    }
+    if (prefix.empty() ||
+        !std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return invalidArgument("product line " + line + ": prefix '" + prefix +
+                             "' is not digits: the checksum method cuts account numbers into "
+                             "ranges of digits (use --method rows)");
+    }
+    std::string end = prefix;
+    size_t i = end.size();
+    while (i > 0 && end[i - 1] == '9') {
+      end[--i] = '0';
+    }
+    if (i == 0) {
+      end.clear();  // "99": no number of the same length follows
+    } else {
+      ++end[i - 1];
+    }
+    blocks.push_back({prefix, end});
+  }
+  return blocks;
+}
+
+Result<Reconciliation> runChecksum(ExtractSource& legacy, const std::string& dsn,
+                                   const mappings::ProductLineRule& lines, const std::string& line,
+                                   int64_t business_date, const ChecksumOptions& options,
+                                   ChecksumStats* stats) {
+  const int64_t cpu0 = threadCpuNanos();
+  CB_ASSIGN_OR_RETURN(std::vector<PrefixBlock> blocks, prefixBlocks(lines, line));
+  Result<std::unique_ptr<PostingCursor>> opened =
+      PostingCursor::open(dsn, lines, line, business_date);
+  if (!opened.ok()) {
+    return opened.status().withContext("--new-store");
+  }
+  std::unique_ptr<PostingCursor> postings = std::move(*opened);
+  SnapshotKeys keys(dsn);
+  *stats = ChecksumStats();
+  Result<Reconciliation> r = invalidArgument("not run");
+  legacy.timeCalls(false);  // the decoder thread's CPU time is the decode's
+  {
+    Pipeline pipeline(legacy, std::move(blocks), options);
+    if (Status s = pipeline.start(dsn, lines, line); !s.ok()) {
+      return s.withContext("--new-store");
+    }
+    RangeFeed feed(pipeline, *postings, stats);
+    r = run([&](AccountRecord* out) { return feed.legacy(out); },
+            [&](AccountRecord* out) { return feed.fresh(out); }, options.keep,
+            [&](const std::string&, const Posting& p) { return keys.answeredOk(p.txn_id); });
+    stats->decode_ns = pipeline.decode_ns;
+    stats->sums_ns = pipeline.sums_ns;
+    stats->fetch_ns = pipeline.fetch_ns;
+  }
+  CB_RETURN_IF_ERROR(r.status());
+  if (!keys.error().ok()) {
+    return keys.error().withContext("--new-store");
+  }
+  for (const Difference& d : postings->orphans()) {
+    ++r->differences;
+    ++r->by_kind["only_in_new posting"];
+    if (r->kept.size() < options.keep) {
+      r->kept.push_back(d);
+    }
+  }
+  stats->postings_ns = postings->busyNanos();
+  stats->merge_ns = std::max<int64_t>(0, threadCpuNanos() - cpu0 - stats->postings_ns);
+  return r;
+}
+
+}  // namespace corebridge::tools::reconcile
