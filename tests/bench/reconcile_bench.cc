@@ -11,8 +11,10 @@
 //
 //   reconcile_bench [--accounts N] [--postings-every K] [--dir DIR]
 //                   [--method checksum|rows] [--workers W] [--range-accounts R]
-//                   [--keep]
+//                   [--damaged D] [--keep]
 //
+// --damaged D: D accounts spread over the store have their balance off by a
+// cent (undone after the run), so that D ranges are read row by row.
 // N defaults to 10,000,000; every K-th account (default 10) has one posting
 // of the business date on both sides. Building the two sides is timed
 // separately and not counted.
@@ -62,6 +64,7 @@ struct Args {
   std::string dir;
   std::string method = "checksum";
   bool keep = false;
+  int64_t damaged = 0;  // accounts whose balance is off by a cent in the store
   rc::ChecksumOptions checksum;
 };
 
@@ -203,6 +206,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--method" && i + 1 < argc &&
                (std::string(argv[i + 1]) == "checksum" || std::string(argv[i + 1]) == "rows")) {
       a.method = argv[++i];
+    } else if (arg == "--damaged" && i + 1 < argc) {
+      a.damaged = std::max<int64_t>(0, std::atoll(argv[++i]));
     } else if (arg == "--keep") {
       a.keep = true;
     } else if (arg == "--workers" && i + 1 < argc) {
@@ -212,7 +217,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: reconcile_bench [--accounts N] [--postings-every K] [--dir DIR] "
-                   "[--method checksum|rows] [--workers W] [--range-accounts R] [--keep]\n");
+                   "[--method checksum|rows] [--workers W] [--range-accounts R] [--damaged D] "
+                   "[--keep]\n");
       return 2;
     }
   }
@@ -260,6 +266,21 @@ int main(int argc, char** argv) {
   if (!pack.ok() || !reader.ok()) {
     std::fprintf(stderr, "reconcile_bench: %s\n",
                  (!pack.ok() ? pack.status() : reader.status()).toString().c_str());
+    return 1;
+  }
+  const auto damage = [&](int sign) {
+    if (a.damaged == 0) {
+      return true;
+    }
+    auto c = corebridge::adapters::odbc::Connection::open(dsn);
+    return c.ok() &&
+           (*c)->execute("UPDATE nc_accounts SET ledger_balance = ledger_balance + " +
+                         std::to_string(sign) + " WHERE rowid % " +
+                         std::to_string(std::max<int64_t>(1, a.accounts / a.damaged)) + " = 1")
+               .ok();
+  };
+  if (!damage(+1)) {
+    std::fprintf(stderr, "reconcile_bench: cannot damage the store\n");
     return 1;
   }
   t0 = Clock::now();
@@ -330,10 +351,11 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(rows), total, static_cast<double>(rows) / total,
       result->balanced() ? "in balance" : "OUT OF BALANCE",
       static_cast<unsigned long long>(result->differences), split.c_str());
+  damage(-1);
   if (a.keep) {
     std::ofstream(stamp) << "built\n";
   } else {
     fs::remove_all(dir);
   }
-  return result->balanced() ? 0 : 1;
+  return result->balanced() == (a.damaged == 0) ? 0 : 1;
 }

@@ -101,14 +101,15 @@ TEST_F(ReconcileTest, EachDamageIsNamedMaskedAndOutOfBalance) {
 }
 
 // The checksum method (the default) and the rows method report the same
-// differences and totals for every kind of damage at once; with ranges of
-// 4 accounts, the undamaged ranges are proved by their sums alone.
+// differences and totals for a store damaged eight ways at once; with
+// ranges of 4 accounts, the undamaged ranges are proved by their sums alone.
 TEST_F(ReconcileTest, BothMethodsFindTheSameDifferences) {
   // The k-th account of the store (0: the lowest), as SQL.
   const auto nth = [](int k) {
     return "(SELECT account_id FROM nc_accounts ORDER BY account_id LIMIT 1 OFFSET " +
            std::to_string(k) + ")";
   };
+  sql("UPDATE nc_accounts SET ledger_balance = ledger_balance + 1 WHERE account_id = " + nth(2));
   // A transfer posted to the wrong account: the balance total agrees.
   sql("UPDATE nc_accounts SET ledger_balance = ledger_balance - 100 WHERE account_id = " + nth(5));
   sql("UPDATE nc_accounts SET ledger_balance = ledger_balance + 100 WHERE account_id = " + nth(6));
@@ -122,8 +123,15 @@ TEST_F(ReconcileTest, BothMethodsFindTheSameDifferences) {
       "interest_rate_pct_micros, open_date, maturity_date, close_date, last_posting_seq, "
       "hold_count FROM nc_accounts WHERE account_id = " +
       nth(0));
-  sql("UPDATE nc_postings SET amount = amount + 1 WHERE account_id = (SELECT MAX(account_id) "
-      "FROM nc_postings)");
+  // A posting of the day the legacy side lacks, and one whose account has no row.
+  const std::string posting =
+      "INSERT INTO nc_postings (account_id, seq, business_date, txn_code, direction, amount, "
+      "currency, running_balance, idempotency_key, channel_code, terminal_id, description) ";
+  sql(posting + "SELECT account_id, last_posting_seq + 1, 20261125, 1, 2, 500, currency, 0, "
+                "'EXTRA00000000001', 'TST', 'T1', 'extra' FROM nc_accounts WHERE account_id = " +
+      nth(3));
+  sql(posting + "VALUES ('100000000998', 1, 20261125, 1, 2, 500, 'USD', 500, 'ORPHAN0000000001', "
+                "'TST', 'T1', 'orphan')");
   const Outcome rows = reconcile("SAVINGS", "--method rows");
   ASSERT_EQ(rows.exit_code, 1) << rows.out << rows.err;
   const std::string rows_csv = read("out/differences.csv");
@@ -141,6 +149,8 @@ TEST_F(ReconcileTest, BothMethodsFindTheSameDifferences) {
   EXPECT_THAT(rows_csv, HasSubstr(",ledger_balance,"));
   EXPECT_THAT(rows_csv, HasSubstr("only_in_new,account,"));
   EXPECT_THAT(rows_csv, HasSubstr("only_in_legacy,account,"));
+  EXPECT_THAT(rows_csv, HasSubstr("only_in_new,posting,"));
+  EXPECT_THAT(rows_csv, HasSubstr("(no account row)"));
   // Some ranges were proved by their sums, the damaged ones read.
   EXPECT_THAT(sums.out, HasSubstr("Method: checksum."));
   EXPECT_THAT(sums_json, Not(HasSubstr("\"sums_agree\":0,")));

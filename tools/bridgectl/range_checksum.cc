@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <set>
 
 namespace corebridge::tools::reconcile {
 
@@ -35,15 +34,21 @@ int64_t codeOf(const std::vector<std::string>& values, const std::string& v) {
   return it != values.end() && *it == v ? (it - values.begin()) + 1 : kUnknownCode;
 }
 
-std::vector<std::string> sorted(const std::set<std::string>& s) { return {s.begin(), s.end()}; }
-
-// Truncated remainder, as SQL's % (the sign of the dividend); in 64 bits
-// when the value fits, as it nearly always does.
-int128 rem(int128 a, int64_t m) {
-  if (a >= INT64_MIN && a <= INT64_MAX) {
-    return static_cast<int64_t>(a) % m;
+// Adds `v` to the distinct values (a range has one to a few).
+void addDistinct(std::vector<std::string>* values, const std::string& v) {
+  if (std::find(values->begin(), values->end(), v) == values->end()) {
+    values->push_back(v);
   }
-  return a % m;
+}
+
+// One step of the row hash: (h * B + f) % P, truncated as SQL's %; in 64
+// bits unless f is near the end of the range (|f| > 2^62).
+int64_t hashStep(int64_t h, int64_t f) {
+  int64_t t = 0;
+  if (!__builtin_add_overflow(h * kBase, f, &t)) {
+    return t % kPrime;
+  }
+  return static_cast<int64_t>((static_cast<int128>(h) * kBase + f) % kPrime);
 }
 
 // The 12 digits of `number` as an integer; -1 when it is anything else.
@@ -158,12 +163,14 @@ bool RangeSums::operator==(const RangeSums& o) const {
 }
 
 RangeCodes codesOf(const std::vector<AccountRecord>& accounts) {
-  std::set<std::string> products, currencies;
+  RangeCodes codes;
   for (const AccountRecord& r : accounts) {
-    products.insert(r.account.product_code);
-    currencies.insert(r.account.currency);
+    addDistinct(&codes.products, r.account.product_code);
+    addDistinct(&codes.currencies, r.account.currency);
   }
-  return {sorted(products), sorted(currencies)};
+  std::sort(codes.products.begin(), codes.products.end());
+  std::sort(codes.currencies.begin(), codes.currencies.end());
+  return codes;
 }
 
 std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
@@ -179,13 +186,13 @@ std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
     const int64_t key = kKeyOffset + number;
     const int64_t pc = codeOf(codes.products, a.product_code);
     const int64_t cu = codeOf(codes.currencies, a.currency);
-    const std::array<int128, 14> fields = {
+    const std::array<int64_t, 14> fields = {
         pc,          a.customer, status,        cu,          a.ledger,        a.available,
         a.overdraft, a.accrued,  a.rate_micros, a.open_date, a.maturity_date, a.close_date,
         a.last_seq,  a.holds};
-    int128 h = rem(key, kPrime);
-    for (int128 f : fields) {
-      h = rem(h * kBase + f, kPrime);
+    int64_t h = key % kPrime;
+    for (int64_t f : fields) {
+      h = hashStep(h, f);
     }
     s.key_min = s.count == 0 ? key : std::min<int128>(s.key_min, key);
     s.key_max = s.count == 0 ? key : std::max<int128>(s.key_max, key);
@@ -198,8 +205,8 @@ std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
     s.available += a.available;
     s.overdraft += a.overdraft;
     s.accrued += a.accrued;
-    s.lane1 += rem(h * (rem(key, kWeight1) + 1), kPrime);
-    s.lane2 += rem(h * (rem(key, kWeight2) + 1), kPrime);
+    s.lane1 += h * (key % kWeight1 + 1) % kPrime;  // |h| < 2^31, weight <= 2^31
+    s.lane2 += h * (key % kWeight2 + 1) % kPrime;
   }
   return s;
 }
