@@ -191,9 +191,7 @@ Status writeStore(const std::string& dsn, const Args& a) {
   return corebridge::okStatus();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int benchMain(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -358,4 +356,15 @@ int main(int argc, char** argv) {
     fs::remove_all(dir);
   }
   return result->balanced() == (a.damaged == 0) ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return benchMain(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "reconcile_bench: %s\n", e.what());
+    return 1;
+  }
 }

@@ -33,10 +33,10 @@ Account account(int i) {
   a.customer = 4000000000LL + i;  // above 2^31
   a.status = i % 5 == 0 ? "D" : "A";
   a.currency = "USD";
-  a.ledger = i % 2 == 0 ? 999999999999999LL - i : -12345 * i;  // S9(13)V99 at its edge
+  a.ledger = i % 2 == 0 ? 999999999999999LL - i : -12345LL * i;  // S9(13)V99 at its edge
   a.available = a.ledger - 100;
   a.overdraft = i % 4 == 0 ? 50000 : 0;
-  a.accrued = 17 * i;
+  a.accrued = 17LL * i;
   a.rate_micros = 1250000 + i;
   a.open_date = 20190101 + i;
   a.maturity_date = i % 7 == 0 ? 20300101 : 0;
@@ -94,6 +94,15 @@ class RangeChecksumTest : public ::testing::TestWithParam<std::string> {
 
   void sql(const std::string& statement) {
     ASSERT_TRUE(conn_->execute(statement).ok()) << statement;
+  }
+  // UPDATE nc_accounts SET `set` WHERE account_id = 'account'.
+  void update(const std::string& set, const std::string& account) {
+    std::string statement = "UPDATE nc_accounts SET ";
+    statement += set;
+    statement += " WHERE account_id = '";
+    statement += account;
+    statement += "'";
+    sql(statement);
   }
 
   // The database's sums over [lo, hi), or nullopt (not integers, or the
@@ -167,7 +176,7 @@ TEST_P(RangeChecksumTest, EveryFieldOfOneRowThatDiffersIsSeen) {
                                             "last_posting_seq = last_posting_seq + 1",
                                             "hold_count = 2"};
   for (const std::string& change : changes) {
-    sql("UPDATE nc_accounts SET " + change + " WHERE account_id = '" + n + "'");
+    update(change, n);
     EXPECT_FALSE(agree()) << change;
     sql("DELETE FROM nc_accounts WHERE account_id = '" + n + "'");
     insert(accounts_[11].account);
@@ -205,9 +214,9 @@ TEST_P(RangeChecksumTest, AnAccountNumberThatIsNotTwelveDigitsIsSeen) {
     if (bad.size() > 12 && GetParam() != "sqlite") {
       continue;  // VARCHAR(12) holds no more there
     }
-    sql("UPDATE nc_accounts SET account_id = '" + bad + "' WHERE account_id = '" + n + "'");
+    update("account_id = '" + bad + "'", n);
     EXPECT_FALSE(agree()) << "'" << bad << "'";
-    sql("UPDATE nc_accounts SET account_id = '" + n + "' WHERE account_id = '" + bad + "'");
+    update("account_id = '" + n + "'", bad);
   }
   EXPECT_TRUE(agree());
 }

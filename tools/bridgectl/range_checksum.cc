@@ -213,9 +213,17 @@ std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
 
 std::string rangeSumsSql(DialectKind d, size_t products, size_t currencies, bool bounded) {
   const std::string p = std::to_string(kPrime);
+  const std::string times_base = " * " + std::to_string(kBase) + " + ";
   std::string h = "(a % " + p + ")";
   for (const char* f : kHashed) {
-    h = "((" + h + " * " + std::to_string(kBase) + " + " + f + ") % " + p + ")";
+    std::string step = "((";
+    step += h;
+    step += times_base;
+    step += f;
+    step += ") % ";
+    step += p;
+    step += ")";
+    h = std::move(step);
   }
   const std::string rows =
       "SELECT " + keySql(d) + " AS a, " + lengthSql(d) + " AS n, " +

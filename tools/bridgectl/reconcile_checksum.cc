@@ -374,6 +374,12 @@ class RangeFeed {
   Place l_, n_;
 };
 
+Status notDigits(const std::string& line, const std::string& prefix) {
+  return invalidArgument("product line " + line + ": prefix '" + prefix +
+                         "' is not digits: the checksum method cuts account numbers into "
+                         "ranges of digits (use --method rows)");
+}
+
 }  // namespace
 
 Result<std::vector<PrefixBlock>> prefixBlocks(const mappings::ProductLineRule& lines,
@@ -385,9 +391,7 @@ Result<std::vector<PrefixBlock>> prefixBlocks(const mappings::ProductLineRule& l
     }
     if (prefix.empty() ||
         !std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return invalidArgument("product line " + line + ": prefix '" + prefix +
-                             "' is not digits: the checksum method cuts account numbers into "
-                             "ranges of digits (use --method rows)");
+      return notDigits(line, prefix);
     }
     std::string end = prefix;
     size_t i = end.size();

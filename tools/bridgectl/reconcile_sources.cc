@@ -212,7 +212,8 @@ bool SnapshotKeys::answeredOk(const std::string& txn_id) {
 
 Result<std::unique_ptr<StoreSource>> StoreSource::open(const std::string& dsn,
                                                        const mappings::ProductLineRule& lines,
-                                                       std::string line, int64_t business_date) {
+                                                       const std::string& line,
+                                                       int64_t business_date) {
   std::unique_ptr<StoreSource> s(new StoreSource(lines, line, dsn));
   {
     Timed timed(&s->busy_ns_);

@@ -112,7 +112,7 @@ class StoreSource {
  public:
   static Result<std::unique_ptr<StoreSource>> open(const std::string& dsn,
                                                    const mappings::ProductLineRule& lines,
-                                                   std::string line, int64_t business_date);
+                                                   const std::string& line, int64_t business_date);
 
   Result<bool> next(AccountRecord* out);
   bool answeredOk(const std::string& txn_id) { return keys_.answeredOk(txn_id); }
