@@ -101,7 +101,7 @@ TEST_F(ReconcileTest, EachDamageIsNamedMaskedAndOutOfBalance) {
 }
 
 // The checksum method (the default) and the rows method report the same
-// differences and totals for a store damaged eight ways at once; with
+// differences and totals for a store damaged nine ways at once; with
 // ranges of 4 accounts, the undamaged ranges are proved by their sums alone.
 TEST_F(ReconcileTest, BothMethodsFindTheSameDifferences) {
   // The k-th account of the store (0: the lowest), as SQL.
@@ -123,15 +123,24 @@ TEST_F(ReconcileTest, BothMethodsFindTheSameDifferences) {
       "interest_rate_pct_micros, open_date, maturity_date, close_date, last_posting_seq, "
       "hold_count FROM nc_accounts WHERE account_id = " +
       nth(0));
+  // A balance beyond any extract's: the range's SUM overflows and the range
+  // is read row by row.
+  sql("INSERT INTO nc_accounts SELECT '100000000997', product_line, product_code, customer_id, "
+      "status, currency, 9223372036854775800, available_balance, overdraft_limit, "
+      "accrued_interest, interest_rate_pct_micros, open_date, maturity_date, close_date, "
+      "last_posting_seq, hold_count FROM nc_accounts WHERE account_id = " +
+      nth(0));
   // A posting of the day the legacy side lacks, and one whose account has no row.
   const std::string posting =
       "INSERT INTO nc_postings (account_id, seq, business_date, txn_code, direction, amount, "
       "currency, running_balance, idempotency_key, channel_code, terminal_id, description) ";
-  sql(posting + "SELECT account_id, last_posting_seq + 1, 20261125, 1, 2, 500, currency, 0, "
-                "'EXTRA00000000001', 'TST', 'T1', 'extra' FROM nc_accounts WHERE account_id = " +
+  sql(posting +
+      "SELECT account_id, last_posting_seq + 1, 20261125, 1, 2, 500, currency, 0, "
+      "'EXTRA00000000001', 'TST', 'T1', 'extra' FROM nc_accounts WHERE account_id = " +
       nth(3));
-  sql(posting + "VALUES ('100000000998', 1, 20261125, 1, 2, 500, 'USD', 500, 'ORPHAN0000000001', "
-                "'TST', 'T1', 'orphan')");
+  sql(posting +
+      "VALUES ('100000000998', 1, 20261125, 1, 2, 500, 'USD', 500, 'ORPHAN0000000001', "
+      "'TST', 'T1', 'orphan')");
   const Outcome rows = reconcile("SAVINGS", "--method rows");
   ASSERT_EQ(rows.exit_code, 1) << rows.out << rows.err;
   const std::string rows_csv = read("out/differences.csv");
@@ -163,7 +172,7 @@ TEST_F(ReconcileTest, BadMethodOptionsExitTwo) {
   EXPECT_THAT(r.err, HasSubstr("--method 'fast' is not checksum or rows"));
   r = reconcile("SAVINGS", "--range-accounts 0");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--range-accounts '0' is not a count of at least 1"));
+  EXPECT_THAT(r.err, HasSubstr("--range-accounts '0' is not a count from 1 to 1000000"));
   r = reconcile("SAVINGS", "--method rows --workers 2");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("go with --method checksum"));

@@ -20,6 +20,7 @@
 #include "adapters/odbc/connection.h"
 #include "newcore/sql_schema.h"
 #include "tests/adapters/odbc_targets.h"
+#include "tools/bridgectl/reconcile_checksum.h"
 
 namespace corebridge::tools::reconcile {
 namespace {
@@ -219,6 +220,43 @@ TEST_P(RangeChecksumTest, AnAccountNumberThatIsNotTwelveDigitsIsSeen) {
     update("account_id = '" + n + "'", bad);
   }
   EXPECT_TRUE(agree());
+  if (GetParam() == "sqlite") {
+    // A NUL after the 12 digits: SQLite's length() of the text stops there.
+    sql("UPDATE nc_accounts SET account_id = account_id || char(0) || 'x' WHERE account_id = '" +
+        n + "'");
+    EXPECT_FALSE(agree()) << "a NUL after the digits";
+  }
+}
+
+TEST_P(RangeChecksumTest, TwoNeighbouringFieldsChangedTogetherAreSeen) {
+  // With a small base B these two would cancel: -1 * B + B = 0.
+  update("last_posting_seq = last_posting_seq - 1, hold_count = hold_count + 1048573",
+         accounts_[4].account.number);
+  EXPECT_FALSE(agree());
+}
+
+TEST_P(RangeChecksumTest, ControlCharactersInAccountNumbersRefuseTheMethodOnMariaDb) {
+  mappings::ProductLineRule lines;
+  lines.prefixes = {{"10", "SAVINGS"}, {"20", "CHECKING"}};
+  const std::string dsn = *odbc::testing::odbcConnectionString(GetParam());
+  auto refusal = checksumRefusal(dsn, lines, "SAVINGS");
+  ASSERT_TRUE(refusal.ok()) << refusal.status().toString();
+  EXPECT_EQ(*refusal, "");
+  // MariaDB's PAD SPACE collations sort "10\t..." below "10".
+  update("account_id = '10\t000000001'", accounts_[0].account.number);  // a tab in the literal
+  refusal = checksumRefusal(dsn, lines, "SAVINGS");
+  ASSERT_TRUE(refusal.ok()) << refusal.status().toString();
+  if (GetParam() == "mariadb") {
+    EXPECT_EQ(*refusal,
+              "1 account numbers in nc_accounts hold control characters, which MariaDB's "
+              "collation sorts outside the ranges of their prefix");
+  } else {
+    EXPECT_EQ(*refusal, "") << "binary and C-collation ranges hold it";
+  }
+  lines.prefixes["1A"] = "SAVINGS";
+  refusal = checksumRefusal(dsn, lines, "SAVINGS");
+  ASSERT_TRUE(refusal.ok());
+  EXPECT_NE(refusal->find("prefix '1A' is not digits"), std::string::npos) << *refusal;
 }
 
 TEST_P(RangeChecksumTest, TextThatDiffersOnlyInCaseOrTrailingSpacesIsSeen) {

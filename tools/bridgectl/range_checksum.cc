@@ -11,11 +11,15 @@ namespace {
 using adapters::odbc::DialectKind;
 using mappings::int128;
 
-constexpr int64_t kPrime = 2147483629;    // P: 2^31 - 19
-constexpr int64_t kBase = 1048573;        // B: the polynomial's base
+constexpr int64_t kPrime = 2147483629;  // P: 2^31 - 19
+// B: the polynomial's base, large so that two neighbouring fields cancel
+// only for changes near 10^9 (|h| < P, so |h * B| < 2^61).
+constexpr int64_t kBase = 1000000007;
 constexpr int64_t kWeight1 = 2147483587;  // the lanes' weights: key % W + 1
 constexpr int64_t kWeight2 = 2147483579;
-constexpr int64_t kUnknownCode = int64_t{1} << 32;
+// Above any sum of known codes: a range has at most kMaxRangeAccounts
+// accounts, each coded at most kMaxRangeAccounts.
+constexpr int64_t kUnknownCode = int64_t{1} << 40;
 constexpr int64_t kKeyOffset = 1000000000000;  // a key is 10^12 + the 12-digit number
 
 // The idl AccountStatus of a legacy status code, 0 when it has none.
@@ -85,8 +89,17 @@ std::string keySql(DialectKind d) {
   return "";
 }
 
+// SQLite's length() of TEXT stops at a NUL; of a BLOB it counts bytes.
 std::string lengthSql(DialectKind d) {
-  return d == DialectKind::kMariaDb ? "CHAR_LENGTH(account_id)" : "length(account_id)";
+  switch (d) {
+    case DialectKind::kSqlite:
+      return "length(CAST(account_id AS BLOB))";
+    case DialectKind::kPostgres:
+      return "length(account_id)";
+    case DialectKind::kMariaDb:
+      return "CHAR_LENGTH(account_id)";
+  }
+  return "";
 }
 
 // CASE over the column's exact bytes (MariaDB compares text ignoring case

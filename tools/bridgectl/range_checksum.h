@@ -9,8 +9,9 @@
 // account key and the longest account text (every account is 12 digits),
 // the sum of account keys (the hash total), the sums of the four money
 // columns (the balance total among them), and the sums of the codes of the
-// two text columns (an unknown value adds 2^32, which no sum of known codes
-// reaches). Per row, a polynomial hash h of every field modulo a prime P
+// two text columns (an unknown value adds 2^40, which no sum of known codes
+// reaches in a range of at most kMaxRangeAccounts). Per row, a polynomial
+// hash h of every field modulo a prime P
 // near 2^31, bound to the row by two weights taken from its account number;
 // per range, the sums of h * weight mod P (two lanes). A row's field that
 // changes by anything but a multiple of P changes h; two lanes catch
@@ -18,10 +19,14 @@
 // not built to defeat it); a row with several fields changed at random
 // matches by chance with probability about 2^-31 (docs/reconcile.md).
 //
-// The arithmetic never overflows 64 bits for values below 2^62 in size;
-// SQLite turns an overflowing integer into a REAL (read back as not an
-// integer), PostgreSQL and MariaDB fail the query: either way the range is
-// compared row by row.
+// The arithmetic never overflows 64 bits for values below 2^62 in size.
+// Beyond, SQLite turns the integer into a REAL, which every later % and
+// SUM keeps a REAL (read back as not an integer), and PostgreSQL and
+// MariaDB fail the query with SQLSTATE 22003: either way the range is
+// compared row by row. A REAL stored in an integer column of SQLite does
+// the same. Text stored in one (SQLite's type affinity keeps '12abc' as
+// text) is hashed as its numeric prefix: a store only newcore writes holds
+// none (docs/reconcile.md).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +40,9 @@
 #include "tools/bridgectl/reconcile.h"
 
 namespace corebridge::tools::reconcile {
+
+// The most accounts a range may hold.
+constexpr size_t kMaxRangeAccounts = 1000000;
 
 struct RangeSums {
   mappings::int128 count = 0, key_min = 0, key_max = 0, length_max = 0, key_sum = 0;

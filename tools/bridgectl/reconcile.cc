@@ -161,7 +161,9 @@ class Run {
 // Pulls the next record of a side and checks the order.
 class Cursor {
  public:
-  Cursor(const Source& source, const char* side) : source_(source), side_(side) {}
+  // `last`: the side's account before this stretch ("" for none).
+  Cursor(const Source& source, const char* side, std::string last)
+      : source_(source), side_(side), last_(std::move(last)) {}
   Status advance() {
     CB_ASSIGN_OR_RETURN(bool more, source_(&rec_));
     if (!more) {
@@ -177,6 +179,7 @@ class Cursor {
   }
   bool done() const { return done_; }
   const AccountRecord& record() const { return rec_; }
+  const std::string& last() const { return last_; }
 
  private:
   const Source& source_;
@@ -206,10 +209,22 @@ bool Reconciliation::balanced() const {
          legacy.debits == fresh.debits && legacy.credits == fresh.credits;
 }
 
-Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep,
-                           const InSnapshot& in_snapshot) {
-  Run run(keep, in_snapshot);
-  Cursor l(legacy, "legacy"), n(fresh, "new");
+struct Merge::State {
+  State(size_t keep, InSnapshot in_snapshot)
+      : in_snapshot(std::move(in_snapshot)), run(keep, this->in_snapshot) {}
+  InSnapshot in_snapshot;
+  Run run;
+  std::string legacy_last, fresh_last;
+};
+
+Merge::Merge(size_t keep, InSnapshot in_snapshot)
+    : state_(std::make_unique<State>(keep, std::move(in_snapshot))) {}
+
+Merge::~Merge() = default;
+
+Status Merge::add(const Source& legacy, const Source& fresh) {
+  Run& run = state_->run;
+  Cursor l(legacy, "legacy", state_->legacy_last), n(fresh, "new", state_->fresh_last);
   CB_RETURN_IF_ERROR(l.advance());
   CB_RETURN_IF_ERROR(n.advance());
   while (!l.done() || !n.done()) {
@@ -225,7 +240,18 @@ Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t kee
       CB_RETURN_IF_ERROR(n.advance());
     }
   }
-  return run.take();
+  state_->legacy_last = l.last();
+  state_->fresh_last = n.last();
+  return okStatus();
+}
+
+Reconciliation Merge::take() { return state_->run.take(); }
+
+Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep,
+                           const InSnapshot& in_snapshot) {
+  Merge merge(keep, in_snapshot);
+  CB_RETURN_IF_ERROR(merge.add(legacy, fresh));
+  return merge.take();
 }
 
 std::string money(int64_t minor) { return money2(minor); }

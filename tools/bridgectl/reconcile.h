@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,24 @@ using InSnapshot = std::function<bool(const std::string& account, const Posting&
 // order; a source's own error is returned as it is.
 Result<Reconciliation> run(const Source& legacy, const Source& fresh, size_t keep,
                            const InSnapshot& in_snapshot = {});
+
+// run() one stretch of accounts at a time: each add() merges the two
+// sides' accounts of a stretch, which must all come after those of the
+// stretches before (checked, as within a stretch).
+class Merge {
+ public:
+  Merge(size_t keep, InSnapshot in_snapshot);
+  ~Merge();
+  Merge(const Merge&) = delete;
+  Merge& operator=(const Merge&) = delete;
+
+  Status add(const Source& legacy, const Source& fresh);
+  Reconciliation take();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Minor units as "1234.50", "-0.07"; a rate in micros as "1.250000".
 std::string money(int64_t minor);

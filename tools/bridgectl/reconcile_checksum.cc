@@ -41,10 +41,18 @@ struct Range {
   std::optional<RangeSums> legacy_sums;  // nullopt: compare row by row
   // The worker's answer.
   bool matched = false;
-  std::vector<Account> fresh;  // the new store's rows, when not matched
+  std::vector<Account> fresh;  // the new store's rows of the line, when not matched
+  uint64_t rows_read = 0;      // every row read, the other lines' included
   Status status;
 };
 using RangePtr = std::shared_ptr<Range>;
+
+// Whether a query failed on an integer out of range: SQLSTATE 22003
+// (PostgreSQL, MariaDB), SQLite's "integer overflow".
+bool overflowed(const Status& s) {
+  return s.message().find("SQLSTATE 22003") != std::string::npos ||
+         s.message().find("integer overflow") != std::string::npos;
+}
 
 // A worker's connection and its statements, prepared on first use.
 class StoreWorker {
@@ -58,9 +66,13 @@ class StoreWorker {
     if (r.legacy_sums) {
       const int64_t t0 = threadCpuNanos();
       Result<std::optional<RangeSums>> sums = storeSums(r);
-      // A failed query (an overflowing SUM, for one) leaves the range to the rows.
-      r.matched = sums.ok() && sums->has_value() && **sums == *r.legacy_sums;
       *sums_ns += threadCpuNanos() - t0;
+      if (!sums.ok() && !overflowed(sums.status())) {
+        r.status = sums.status().withContext("--new-store: the range sums from " + r.lo);
+        return;
+      }
+      // An overflow leaves the range to the rows, which name the value.
+      r.matched = sums.ok() && sums->has_value() && **sums == *r.legacy_sums;
     }
     if (!r.matched) {
       const int64_t t0 = threadCpuNanos();
@@ -121,6 +133,7 @@ class StoreWorker {
         return okStatus();
       }
       CB_RETURN_IF_ERROR(readAccountRow(*st, &a));
+      ++r.rows_read;
       if (lines_.lineOf(a.number) == line_) {
         r.fresh.push_back(a);
       }
@@ -237,7 +250,7 @@ class Pipeline {
   RangePtr fresh(std::string lo) const {
     auto r = std::make_shared<Range>();
     r->lo = std::move(lo);
-    r->legacy.reserve(options_.range_accounts);
+    r->legacy.reserve(std::min<size_t>(options_.range_accounts, 4096));
     return r;
   }
 
@@ -290,89 +303,39 @@ class Pipeline {
   Status decode_status_;
 };
 
-// The ranges in order as the engine's two sources, each at its own place.
-class RangeFeed {
- public:
-  RangeFeed(Pipeline& p, PostingCursor& postings, ChecksumStats* stats)
-      : p_(p), postings_(postings), stats_(stats) {}
-
-  Result<bool> legacy(AccountRecord* out) {
-    while (true) {
-      CB_ASSIGN_OR_RETURN(RangePtr r, at(l_.range));
-      if (r == nullptr) {
-        return false;
-      }
-      if (l_.pos < r->legacy.size()) {
-        // The account stays: a range whose sums agree gives it to the new side too.
-        AccountRecord& rec = r->legacy[l_.pos++];
-        out->account = rec.account;
-        out->postings = std::move(rec.postings);
-        stats_->rows += 1 + out->postings.size();
-        return true;
-      }
-      pass(&l_);
+// Merges one range: the legacy accounts against the new side's (the
+// legacy fields when the sums agreed, else the rows read), each new
+// account with its postings of the day.
+Status mergeRange(Range& r, Merge& merge, PostingCursor& postings, ChecksumStats* stats) {
+  CB_RETURN_IF_ERROR(r.status);
+  ++stats->ranges;
+  ++(r.matched ? stats->ranges_matched : stats->ranges_fetched);
+  stats->rows_fetched += r.rows_read;
+  size_t l = 0, n = 0;
+  const size_t fresh_count = r.matched ? r.legacy.size() : r.fresh.size();
+  auto legacy = [&](AccountRecord* out) -> Result<bool> {
+    if (l == r.legacy.size()) {
+      return false;
     }
-  }
-
-  Result<bool> fresh(AccountRecord* out) {
-    while (true) {
-      CB_ASSIGN_OR_RETURN(RangePtr r, at(n_.range));
-      if (r == nullptr) {
-        CB_RETURN_IF_ERROR(postings_.finish());
-        return false;
-      }
-      CB_RETURN_IF_ERROR(r->status);
-      if (n_.pos == 0) {
-        ++stats_->ranges;
-        ++(r->matched ? stats_->ranges_matched : stats_->ranges_fetched);
-        stats_->rows_fetched += r->fresh.size();
-      }
-      const size_t n = r->matched ? r->legacy.size() : r->fresh.size();
-      if (n_.pos < n) {
-        out->account = r->matched ? r->legacy[n_.pos].account : r->fresh[n_.pos];
-        ++n_.pos;
-        CB_RETURN_IF_ERROR(postings_.postingsOf(out->account.number, &out->postings));
-        stats_->rows += 1 + out->postings.size();
-        return true;
-      }
-      pass(&n_);
-    }
-  }
-
- private:
-  struct Place {
-    size_t range = 0, pos = 0;
+    // The account stays: a range whose sums agree gives it to the new side too.
+    AccountRecord& rec = r.legacy[l++];
+    out->account = rec.account;
+    out->postings = std::move(rec.postings);
+    stats->rows += 1 + out->postings.size();
+    return true;
   };
-
-  Result<RangePtr> at(size_t i) {
-    while (i >= base_ + window_.size()) {
-      Result<RangePtr> r = p_.next();
-      CB_RETURN_IF_ERROR(r.status());
-      if (*r == nullptr) {
-        return RangePtr();
-      }
-      window_.push_back(std::move(*r));
+  auto fresh = [&](AccountRecord* out) -> Result<bool> {
+    if (n == fresh_count) {
+      return false;
     }
-    return window_[i - base_];
-  }
-
-  // Moves a side to the next range; drops the ranges both sides passed.
-  void pass(Place* p) {
-    ++p->range;
-    p->pos = 0;
-    while (!window_.empty() && l_.range > base_ && n_.range > base_) {
-      window_.pop_front();
-      ++base_;
-    }
-  }
-
-  Pipeline& p_;
-  PostingCursor& postings_;
-  ChecksumStats* stats_;
-  std::deque<RangePtr> window_;
-  size_t base_ = 0;
-  Place l_, n_;
-};
+    out->account = r.matched ? r.legacy[n].account : r.fresh[n];
+    ++n;
+    CB_RETURN_IF_ERROR(postings.postingsOf(out->account.number, &out->postings));
+    stats->rows += 1 + out->postings.size();
+    return true;
+  };
+  return merge.add(legacy, fresh);
+}
 
 Status notDigits(const std::string& line, const std::string& prefix) {
   return invalidArgument("product line " + line + ": prefix '" + prefix +
@@ -408,6 +371,30 @@ Result<std::vector<PrefixBlock>> prefixBlocks(const mappings::ProductLineRule& l
   return blocks;
 }
 
+Result<std::string> checksumRefusal(const std::string& dsn, const mappings::ProductLineRule& lines,
+                                    const std::string& line) {
+  Result<std::vector<PrefixBlock>> blocks = prefixBlocks(lines, line);
+  if (!blocks.ok()) {
+    return blocks.status().message();
+  }
+  CB_ASSIGN_OR_RETURN(std::unique_ptr<odbc::Connection> conn, odbc::Connection::open(dsn));
+  if (conn->dialect().kind() != odbc::DialectKind::kMariaDb) {
+    return std::string();
+  }
+  CB_ASSIGN_OR_RETURN(std::unique_ptr<odbc::Statement> st,
+                      conn->prepare("SELECT COUNT(*) FROM nc_accounts WHERE account_id REGEXP "
+                                    "'[[:cntrl:]]'"));
+  CB_RETURN_IF_ERROR(st->execute());
+  CB_ASSIGN_OR_RETURN(bool row, st->fetch());
+  CB_ASSIGN_OR_RETURN(int64_t n, row ? st->getInt64(1) : Result<int64_t>(0));
+  if (n == 0) {
+    return std::string();
+  }
+  return std::to_string(n) +
+         " account numbers in nc_accounts hold control characters, which MariaDB's collation "
+         "sorts outside the ranges of their prefix";
+}
+
 Result<Reconciliation> runChecksum(ExtractSource& legacy, const std::string& dsn,
                                    const mappings::ProductLineRule& lines, const std::string& line,
                                    int64_t business_date, const ChecksumOptions& options,
@@ -422,30 +409,35 @@ Result<Reconciliation> runChecksum(ExtractSource& legacy, const std::string& dsn
   std::unique_ptr<PostingCursor> postings = std::move(*opened);
   SnapshotKeys keys(dsn);
   *stats = ChecksumStats();
-  Result<Reconciliation> r = invalidArgument("not run");
   legacy.timeCalls(false);  // the decoder thread's CPU time is the decode's
+  Merge merge(options.keep,
+              [&](const std::string&, const Posting& p) { return keys.answeredOk(p.txn_id); });
   {
     Pipeline pipeline(legacy, std::move(blocks), options);
     if (Status s = pipeline.start(dsn, lines, line); !s.ok()) {
       return s.withContext("--new-store");
     }
-    RangeFeed feed(pipeline, *postings, stats);
-    r = run([&](AccountRecord* out) { return feed.legacy(out); },
-            [&](AccountRecord* out) { return feed.fresh(out); }, options.keep,
-            [&](const std::string&, const Posting& p) { return keys.answeredOk(p.txn_id); });
+    while (true) {
+      CB_ASSIGN_OR_RETURN(RangePtr r, pipeline.next());
+      if (r == nullptr) {
+        break;
+      }
+      CB_RETURN_IF_ERROR(mergeRange(*r, merge, *postings, stats));
+    }
+    CB_RETURN_IF_ERROR(postings->finish());
     stats->decode_ns = pipeline.decode_ns;
     stats->sums_ns = pipeline.sums_ns;
     stats->fetch_ns = pipeline.fetch_ns;
   }
-  CB_RETURN_IF_ERROR(r.status());
+  Reconciliation r = merge.take();
   if (!keys.error().ok()) {
     return keys.error().withContext("--new-store");
   }
   for (const Difference& d : postings->orphans()) {
-    ++r->differences;
-    ++r->by_kind["only_in_new posting"];
-    if (r->kept.size() < options.keep) {
-      r->kept.push_back(d);
+    ++r.differences;
+    ++r.by_kind["only_in_new posting"];
+    if (r.kept.size() < options.keep) {
+      r.kept.push_back(d);
     }
   }
   stats->postings_ns = postings->busyNanos();

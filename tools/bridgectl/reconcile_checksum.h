@@ -38,6 +38,14 @@ struct ChecksumStats {
   int64_t decode_ns = 0, sums_ns = 0, fetch_ns = 0, postings_ns = 0, merge_ns = 0;
 };
 
+// Why the checksum method cannot be used for `line` on the store at `dsn`,
+// or "" when it can: a prefix of the line that is not digits; on MariaDB,
+// account numbers holding control characters (its PAD SPACE collations
+// sort "10\t9" below "10", outside the ranges of its prefix: one scan of
+// nc_accounts finds them). The caller then reads every row (--method rows).
+Result<std::string> checksumRefusal(const std::string& dsn, const mappings::ProductLineRule& lines,
+                                    const std::string& line);
+
 // Reconciles `line`: the legacy side from `legacy` (header() already
 // read), the new store at `dsn`. Orphan postings are in the result.
 // InvalidArgument when a prefix of the line is not digits.

@@ -24,6 +24,7 @@
 #include "tools/bridgectl/args.h"
 #include "tools/bridgectl/commands.h"
 #include "tools/bridgectl/extract_reader.h"
+#include "tools/bridgectl/range_checksum.h"
 #include "tools/bridgectl/reconcile.h"
 #include "tools/bridgectl/reconcile_checksum.h"
 #include "tools/bridgectl/reconcile_sources.h"
@@ -135,6 +136,7 @@ std::string html(const std::string& s) {
 
 struct RunInfo {
   std::string line, extract, store_kind, method;
+  std::string method_note;  // why the checksum method was not used
   int64_t business_date = 0;
   double seconds = 0;
   uint64_t rows = 0;         // accounts and postings reconciled on both sides
@@ -189,6 +191,9 @@ Status writeJson(const std::string& path, const rc::Reconciliation& r, const Run
     first = false;
   }
   j << "}},\"method\":" << jsonString(info.method);
+  if (!info.method_note.empty()) {
+    j << ",\"method_note\":" << jsonString(info.method_note);
+  }
   if (info.method == "checksum") {
     j << ",\"ranges\":{\"total\":" << info.ranges.ranges
       << ",\"sums_agree\":" << info.ranges.ranges_matched
@@ -205,12 +210,14 @@ Status writeJson(const std::string& path, const rc::Reconciliation& r, const Run
 // How the new side was read, in words.
 std::string methodText(const RunInfo& info) {
   if (info.method != "checksum") {
-    return "Method: rows (every account row of the new store read and compared).";
+    return "Method: rows (every account row of the new store read and compared" +
+           (info.method_note.empty() ? std::string() : "; not checksum: " + info.method_note) +
+           ").";
   }
   const rc::ChecksumStats& c = info.ranges;
-  return "Method: checksum. " + std::to_string(c.ranges) + " account ranges; the new store's " +
-         "sums agreed with the extract's in " + std::to_string(c.ranges_matched) + ", " +
-         std::to_string(c.ranges_fetched) + " were compared row by row (" +
+  return "Method: checksum. Account ranges: " + std::to_string(c.ranges) + " in all, " +
+         std::to_string(c.ranges_matched) + " proved equal by the new store's sums, " +
+         std::to_string(c.ranges_fetched) + " compared row by row (" +
          std::to_string(c.rows_fetched) + " account rows read). Postings are always read.";
 }
 
@@ -359,20 +366,20 @@ int reconcileCommand(int argc, char** argv) {
   }
   const std::string line = args->get("product-line");
   unsigned long long max_rows = 0, range_accounts = 0, workers = 0;
-  for (auto [name, fallback, min, out] :
-       {std::make_tuple("max-rows", "100000", 0ULL, &max_rows),
-        std::make_tuple("range-accounts", "4096", 1ULL, &range_accounts),
-        std::make_tuple("workers", "2", 1ULL, &workers)}) {
+  for (auto [name, fallback, min, max, out] :
+       {std::make_tuple("max-rows", "100000", 0ULL, 1ULL << 30, &max_rows),
+        std::make_tuple("range-accounts", "4096", 1ULL,
+                        static_cast<unsigned long long>(rc::kMaxRangeAccounts), &range_accounts),
+        std::make_tuple("workers", "2", 1ULL, 64ULL, &workers)}) {
     const std::string text = args->get(name, fallback);
     char* end = nullptr;
     *out = std::strtoull(text.c_str(), &end, 10);
-    if (end == text.c_str() || *end != '\0' || text[0] == '-' || *out < min ||
-        *out > (1ULL << 30)) {
-      return usageError(std::string("--") + name + " '" + text + "' is not a count" +
-                        (min > 0 ? " of at least 1" : ""));
+    if (end == text.c_str() || *end != '\0' || text[0] == '-' || *out < min || *out > max) {
+      return usageError(std::string("--") + name + " '" + text + "' is not a count from " +
+                        std::to_string(min) + " to " + std::to_string(max));
     }
   }
-  const std::string method = args->get("method", "checksum");
+  std::string method = args->get("method", "checksum");
   if (method != "checksum" && method != "rows") {
     return usageError("--method '" + method + "' is not checksum or rows");
   }
@@ -411,6 +418,18 @@ int reconcileCommand(int argc, char** argv) {
                     : dsn.find("PostgreSQL") != std::string::npos ? "PostgreSQL"
                     : dsn.find("MariaDB") != std::string::npos    ? "MariaDB"
                                                                   : "ODBC";
+  if (method == "checksum") {
+    Result<std::string> refusal = rc::checksumRefusal(dsn, (*pack)->product_lines, line);
+    if (!refusal.ok()) {
+      return usageError("--new-store: " + refusal.status().message());
+    }
+    if (!refusal->empty()) {
+      std::fprintf(stderr, "bridgectl reconcile: not the checksum method (%s): reading every row\n",
+                   refusal->c_str());
+      method = "rows";
+      info.method_note = *refusal;
+    }
+  }
   info.method = method;
   Result<rc::Reconciliation> r =
       method == "checksum"
