@@ -68,7 +68,8 @@ class StoreWorker {
       Result<std::optional<RangeSums>> sums = storeSums(r);
       *sums_ns += threadCpuNanos() - t0;
       if (!sums.ok() && !overflowed(sums.status())) {
-        r.status = sums.status().withContext("--new-store: the range sums from " + r.lo);
+        r.status = sums.status().withContext("--new-store: the sums of account range " +
+                                             std::to_string(r.index + 1));
         return;
       }
       // An overflow leaves the range to the rows, which name the value.
