@@ -6,9 +6,10 @@
 // threads, each with its own connection, have the new store's database sum
 // each range (tools/bridgectl/range_checksum.h) and fetch the rows only of
 // a range whose sums differ from the legacy side's. The merge then runs the
-// same engine (reconcile::run) over the ranges in order: a range whose sums
-// agree gives the new side the legacy side's account fields, proved equal,
-// and the new store's own postings of the day, which are always read.
+// same engine (reconcile::Merge) over one range at a time, in order: a
+// range whose sums agree gives the new side the legacy side's account
+// fields, proved equal, and the new store's own postings of the day, which
+// are always read.
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,14 @@
 // bridgectl reconcile: the legacy extract against the new store, one
 // product line, for a person and for automation (docs/reconcile.md).
 //
-// Both sides are streamed in account order (the extract is written in
-// account order; the new store is read ORDER BY account_id on two ODBC
-// connections, accounts and the business date's postings) and merged by
-// tools/bridgectl/reconcile.h. Writes DIR/summary.json, DIR/differences.csv
-// and DIR/report.html; account numbers are masked in all three.
+// Both sides come in account order and are merged by
+// tools/bridgectl/reconcile.h. The new store is read by the checksum method
+// (tools/bridgectl/reconcile_checksum.h: the database sums ranges of
+// accounts, only ranges that differ are read row by row) or, with --method
+// rows, ORDER BY account_id (tools/bridgectl/reconcile_sources.h); its
+// postings of the business date are read row by row either way. Writes
+// DIR/summary.json, DIR/differences.csv and DIR/report.html; account
+// numbers are masked in all three.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -61,8 +64,10 @@ postings, debits, credits) are computed for each side.
                      ranges of accounts and only a range whose sums differ
                      from the extract's is read row by row; rows: every
                      account row is read and compared (docs/reconcile.md)
-  --range-accounts N legacy accounts per range (checksum; default 4096)
-  --workers N        connections summing ranges at once (checksum; default 2)
+  --range-accounts N legacy accounts per range (checksum; default 4096, at
+                     most 1000000)
+  --workers N        connections summing ranges at once (checksum; default 2,
+                     at most 64)
   --quiet            no summary on stdout
   --record           then POST summary.json to the admin API's
                      /api/v1/reconciliations (operator role), with the

@@ -1,9 +1,10 @@
 // The two sides of `bridgectl reconcile` as reconcile::Source streams
 // (docs/reconcile.md): the legacy extract (ExtractSource, decoded through
-// EXTRREC.cpy) and the new store over ODBC (StoreSource: nc_accounts and the
-// business date's nc_postings, each ORDER BY account, on two connections).
-// Each counts the time spent inside next(): the decode and the fetch of the
-// benchmark's time split.
+// EXTRREC.cpy) and, for the rows method, the new store over ODBC
+// (StoreSource: nc_accounts and the business date's nc_postings, each
+// ORDER BY account, on two connections); the pieces the checksum method
+// shares (PostingCursor, readAccountRow, SnapshotKeys). Each counts its
+// busy time: the decode and the fetch of the benchmark's time split.
 #pragma once
 
 #include <cstdint>
