@@ -228,6 +228,30 @@ TEST_P(RangeChecksumTest, AnAccountNumberThatIsNotTwelveDigitsIsSeen) {
   }
 }
 
+// SQLite's type affinity keeps these as text, and arithmetic reads them as
+// their numeric prefix (1, 0, ...): the value the legacy side has. The
+// rows method stops on them; the sums must not agree. PostgreSQL and
+// MariaDB (strict mode) refuse to store them.
+TEST_P(RangeChecksumTest, TextInAnIntegerColumnIsSeen) {
+  const std::string n = accounts_[6].account.number;
+  const std::vector<std::string> changes = {
+      "status = '1x'", "maturity_date = ''", "hold_count = '0 holds'",
+      "ledger_balance = '" + std::to_string(accounts_[6].account.ledger) + "x'"};
+  for (const std::string& change : changes) {
+    const std::string statement =
+        "UPDATE nc_accounts SET " + change + " WHERE account_id = '" + n + "'";
+    if (GetParam() != "sqlite") {
+      EXPECT_FALSE(conn_->execute(statement).ok()) << "the column's type holds: " << change;
+      continue;
+    }
+    sql(statement);
+    EXPECT_FALSE(agree()) << change;
+    sql("DELETE FROM nc_accounts WHERE account_id = '" + n + "'");
+    insert(accounts_[6].account);
+    ASSERT_TRUE(agree()) << "after undoing " << change;
+  }
+}
+
 TEST_P(RangeChecksumTest, TwoNeighbouringFieldsChangedTogetherAreSeen) {
   // With a small base B these two would cancel: -1 * B + B = 0.
   update("last_posting_seq = last_posting_seq - 1, hold_count = hold_count + 1048573",

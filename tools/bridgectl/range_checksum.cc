@@ -90,6 +90,15 @@ std::string keySql(DialectKind d) {
 }
 
 // SQLite's length() of TEXT stops at a NUL; of a BLOB it counts bytes.
+// The integer columns that are not money, for GREATEST: in SQLite, text
+// kept in one of them (type affinity keeps '12abc' and '' as text) is
+// greater than any number, so max() returns it and its SUM is no integer.
+constexpr const char* kNonMoney =
+    "customer_id, status, interest_rate_pct_micros, open_date, maturity_date, close_date, "
+    "last_posting_seq, hold_count";
+
+std::string greatestSql(DialectKind d) { return d == DialectKind::kSqlite ? "max" : "GREATEST"; }
+
 std::string lengthSql(DialectKind d) {
   switch (d) {
     case DialectKind::kSqlite:
@@ -172,7 +181,8 @@ bool RangeSums::operator==(const RangeSums& o) const {
   return count == o.count && key_min == o.key_min && key_max == o.key_max &&
          length_max == o.length_max && key_sum == o.key_sum && product_sum == o.product_sum &&
          currency_sum == o.currency_sum && ledger == o.ledger && available == o.available &&
-         overdraft == o.overdraft && accrued == o.accrued && lane1 == o.lane1 && lane2 == o.lane2;
+         overdraft == o.overdraft && accrued == o.accrued && greatest_sum == o.greatest_sum &&
+         lane1 == o.lane1 && lane2 == o.lane2;
 }
 
 RangeCodes codesOf(const std::vector<AccountRecord>& accounts) {
@@ -213,6 +223,8 @@ std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
     s.length_max = 12;
     s.key_sum += key;
     s.product_sum += pc;
+    s.greatest_sum += std::max({a.customer, status, a.rate_micros, a.open_date, a.maturity_date,
+                                a.close_date, a.last_seq, a.holds});
     s.currency_sum += cu;
     s.ledger += a.ledger;
     s.available += a.available;
@@ -241,14 +253,17 @@ std::string rangeSumsSql(DialectKind d, size_t products, size_t currencies, bool
   const std::string rows =
       "SELECT " + keySql(d) + " AS a, " + lengthSql(d) + " AS n, " +
       codeSql(d, "product_code", products) + " AS pc, " + codeSql(d, "currency", currencies) +
-      " AS cu, customer_id, status, ledger_balance AS l, available_balance AS av, "
+      " AS cu, " + greatestSql(d) + "(" + kNonMoney +
+      ") AS g, customer_id, status, "
+      "ledger_balance AS l, available_balance AS av, "
       "overdraft_limit AS od, accrued_interest AS ai, interest_rate_pct_micros, open_date, "
       "maturity_date, close_date, last_posting_seq, hold_count FROM nc_accounts WHERE "
       "account_id >= ?" +
       std::string(bounded ? " AND account_id < ?" : "") + fence(d);
   const std::string hashed =
-      "SELECT a, n, pc, cu, l, av, od, ai, " + h + " AS h FROM (" + rows + ") r" + fence(d);
-  return "SELECT COUNT(*), MIN(a), MAX(a), MAX(n), SUM(a), SUM(pc), SUM(cu), SUM(l), SUM(av), "
+      "SELECT a, n, pc, cu, g, l, av, od, ai, " + h + " AS h FROM (" + rows + ") r" + fence(d);
+  return "SELECT COUNT(*), MIN(a), MAX(a), MAX(n), SUM(a), SUM(pc), SUM(cu), SUM(g), SUM(l), "
+         "SUM(av), "
          "SUM(od), SUM(ai), SUM(h * (a % " +
          std::to_string(kWeight1) + " + 1) % " + p + "), SUM(h * (a % " + std::to_string(kWeight2) +
          " + 1) % " + p + ") FROM (" + hashed + ") s";
@@ -256,10 +271,10 @@ std::string rangeSumsSql(DialectKind d, size_t products, size_t currencies, bool
 
 Result<std::optional<RangeSums>> readRangeSums(adapters::odbc::Statement& st) {
   RangeSums s;
-  const std::array<int128*, 13> cells = {
-      &s.count,       &s.key_min,      &s.key_max, &s.length_max, &s.key_sum,
-      &s.product_sum, &s.currency_sum, &s.ledger,  &s.available,  &s.overdraft,
-      &s.accrued,     &s.lane1,        &s.lane2};
+  const std::array<int128*, 14> cells = {
+      &s.count,       &s.key_min,      &s.key_max,      &s.length_max, &s.key_sum,
+      &s.product_sum, &s.currency_sum, &s.greatest_sum, &s.ledger,     &s.available,
+      &s.overdraft,   &s.accrued,      &s.lane1,        &s.lane2};
   for (size_t i = 0; i < cells.size(); ++i) {
     CB_ASSIGN_OR_RETURN(std::optional<int128> v, integerCell(st, static_cast<int>(i) + 1));
     if (!v) {

@@ -7,7 +7,8 @@
 //
 // Per range, exactly: the count of accounts, the smallest and largest
 // account key and the longest account text (every account is 12 digits),
-// the sum of account keys (the hash total), the sums of the four money
+// the sum of account keys (the hash total), the sum of each row's greatest
+// non-money integer (what catches text in them, in SQLite), the sums of the four money
 // columns (the balance total among them), and the sums of the codes of the
 // two text columns (an unknown value adds 2^40, which no sum of known codes
 // reaches in a range of at most kMaxRangeAccounts). Per row, a polynomial
@@ -24,9 +25,9 @@
 // SUM keeps a REAL (read back as not an integer), and PostgreSQL and
 // MariaDB fail the query with SQLSTATE 22003: either way the range is
 // compared row by row. A REAL stored in an integer column of SQLite does
-// the same. Text stored in one (SQLite's type affinity keeps '12abc' as
-// text) is hashed as its numeric prefix: a store only newcore writes holds
-// none (docs/reconcile.md).
+// the same, and so does text stored in one (SQLite's type affinity keeps
+// '12abc' and '' as text): the sum of each row's GREATEST of the non-money
+// integers is then no integer (SQLite's max() ranks text above numbers).
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,7 @@ constexpr size_t kMaxRangeAccounts = 1000000;
 struct RangeSums {
   mappings::int128 count = 0, key_min = 0, key_max = 0, length_max = 0, key_sum = 0;
   mappings::int128 product_sum = 0, currency_sum = 0;
+  mappings::int128 greatest_sum = 0;  // of each row's greatest non-money integer
   mappings::int128 ledger = 0, available = 0, overdraft = 0, accrued = 0;
   mappings::int128 lane1 = 0, lane2 = 0;
   bool operator==(const RangeSums& o) const;
