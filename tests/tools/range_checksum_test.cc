@@ -116,16 +116,7 @@ class RangeChecksumTest : public ::testing::TestWithParam<std::string> {
     if (!st.ok()) {
       return std::nullopt;
     }
-    int i = 1;
-    for (const auto* values : {&codes.products, &codes.currencies}) {
-      for (const std::string& v : *values) {
-        EXPECT_TRUE((*st)->bindString(i++, v).ok());
-      }
-    }
-    EXPECT_TRUE((*st)->bindString(i++, lo).ok());
-    if (!hi.empty()) {
-      EXPECT_TRUE((*st)->bindString(i, hi).ok());
-    }
+    EXPECT_TRUE(bindRangeSums(**st, codes, lo, hi).ok());
     if (!(*st)->execute().ok()) {
       return std::nullopt;
     }

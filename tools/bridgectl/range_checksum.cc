@@ -139,15 +139,15 @@ std::string fence(DialectKind d) {
   return "";
 }
 
-// The hashed fields in order, as the middle query names them.
+// The hashed fields in order ("pc" and "cu" stand for their CASE).
 constexpr std::array<const char*, 14> kHashed = {"pc",
                                                  "customer_id",
                                                  "status",
                                                  "cu",
-                                                 "l",
-                                                 "av",
-                                                 "od",
-                                                 "ai",
+                                                 "ledger_balance",
+                                                 "available_balance",
+                                                 "overdraft_limit",
+                                                 "accrued_interest",
                                                  "interest_rate_pct_micros",
                                                  "open_date",
                                                  "maturity_date",
@@ -238,35 +238,51 @@ std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
 
 std::string rangeSumsSql(DialectKind d, size_t products, size_t currencies, bool bounded) {
   const std::string p = std::to_string(kPrime);
+  const std::string key = keySql(d);
+  const std::string pc = codeSql(d, "product_code", products);
+  const std::string cu = codeSql(d, "currency", currencies);
   const std::string times_base = " * " + std::to_string(kBase) + " + ";
-  std::string h = "(a % " + p + ")";
+  // The row hash over the columns themselves: one derived table, computed
+  // once per row (each CASE and the key appear twice, so the parameters do).
+  std::string h = "(" + key + ") % " + p;
   for (const char* f : kHashed) {
+    const std::string field = std::string(f) == "pc" ? pc : std::string(f) == "cu" ? cu : f;
     std::string step = "((";
     step += h;
     step += times_base;
-    step += f;
+    step += field;
     step += ") % ";
     step += p;
     step += ")";
     h = std::move(step);
   }
-  const std::string rows =
-      "SELECT " + keySql(d) + " AS a, " + lengthSql(d) + " AS n, " +
-      codeSql(d, "product_code", products) + " AS pc, " + codeSql(d, "currency", currencies) +
-      " AS cu, " + greatestSql(d) + "(" + kNonMoney +
-      ") AS g, customer_id, status, "
-      "ledger_balance AS l, available_balance AS av, "
-      "overdraft_limit AS od, accrued_interest AS ai, interest_rate_pct_micros, open_date, "
-      "maturity_date, close_date, last_posting_seq, hold_count FROM nc_accounts WHERE "
-      "account_id >= ?" +
-      std::string(bounded ? " AND account_id < ?" : "") + fence(d);
-  const std::string hashed =
-      "SELECT a, n, pc, cu, g, l, av, od, ai, " + h + " AS h FROM (" + rows + ") r" + fence(d);
+  const std::string rows = "SELECT " + key + " AS a, " + lengthSql(d) + " AS n, " + pc +
+                           " AS pc, " + cu + " AS cu, " + greatestSql(d) + "(" + kNonMoney +
+                           ") AS g, ledger_balance AS l, available_balance AS av, "
+                           "overdraft_limit AS od, accrued_interest AS ai, " +
+                           h + " AS h FROM nc_accounts WHERE account_id >= ?" +
+                           std::string(bounded ? " AND account_id < ?" : "") + fence(d);
   return "SELECT COUNT(*), MIN(a), MAX(a), MAX(n), SUM(a), SUM(pc), SUM(cu), SUM(g), SUM(l), "
-         "SUM(av), "
-         "SUM(od), SUM(ai), SUM(h * (a % " +
+         "SUM(av), SUM(od), SUM(ai), SUM(h * (a % " +
          std::to_string(kWeight1) + " + 1) % " + p + "), SUM(h * (a % " + std::to_string(kWeight2) +
-         " + 1) % " + p + ") FROM (" + hashed + ") s";
+         " + 1) % " + p + ") FROM (" + rows + ") s";
+}
+
+Status bindRangeSums(adapters::odbc::Statement& st, const RangeCodes& codes, const std::string& lo,
+                     const std::string& hi) {
+  int i = 1;
+  for (int twice = 0; twice < 2; ++twice) {  // the CASEs of the columns, then of the hash
+    for (const std::vector<std::string>* values : {&codes.products, &codes.currencies}) {
+      for (const std::string& v : *values) {
+        CB_RETURN_IF_ERROR(st.bindString(i++, v));
+      }
+    }
+  }
+  CB_RETURN_IF_ERROR(st.bindString(i++, lo));
+  if (!hi.empty()) {
+    CB_RETURN_IF_ERROR(st.bindString(i, hi));
+  }
+  return okStatus();
 }
 
 Result<std::optional<RangeSums>> readRangeSums(adapters::odbc::Statement& st) {

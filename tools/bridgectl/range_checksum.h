@@ -69,10 +69,13 @@ std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
                                     const RangeCodes& codes);
 
 // The SELECT of the store side's sums over the nc_accounts rows with
-// lo <= account_id (and account_id < hi when `bounded`). Parameters, in
-// order: the products, the currencies, lo, hi.
+// lo <= account_id (and account_id < hi when `bounded`); its parameters are
+// bound by bindRangeSums.
 std::string rangeSumsSql(adapters::odbc::DialectKind dialect, size_t products, size_t currencies,
                          bool bounded);
+// Binds `codes` and the range (hi "" for none: the unbounded statement).
+Status bindRangeSums(adapters::odbc::Statement& st, const RangeCodes& codes, const std::string& lo,
+                     const std::string& hi);
 
 // Reads the one row of a rangeSumsSql query; nullopt when a value is not an
 // integer (an overflow, in SQLite).

@@ -95,16 +95,7 @@ class StoreWorker {
           st, conn_->prepare(rangeSumsSql(conn_->dialect().kind(), r.codes.products.size(),
                                           r.codes.currencies.size(), bounded)));
     }
-    int i = 1;
-    for (const std::vector<std::string>* values : {&r.codes.products, &r.codes.currencies}) {
-      for (const std::string& v : *values) {
-        CB_RETURN_IF_ERROR(st->bindString(i++, v));
-      }
-    }
-    CB_RETURN_IF_ERROR(st->bindString(i++, r.lo));
-    if (bounded) {
-      CB_RETURN_IF_ERROR(st->bindString(i, r.hi));
-    }
+    CB_RETURN_IF_ERROR(bindRangeSums(*st, r.codes, r.lo, r.hi));
     CB_RETURN_IF_ERROR(st->execute());
     CB_ASSIGN_OR_RETURN(bool row, st->fetch());
     if (!row) {
