@@ -312,6 +312,15 @@ TEST(RangeChecksum, AValueTheStoreCannotCodeSendsTheRangeToTheRows) {
   r.account = account(1);
   r.account.number = "12345";
   EXPECT_FALSE(legacySums({r}, codesOf({r})).has_value());
+  // More distinct product codes than a statement binds.
+  std::vector<AccountRecord> many;
+  for (int i = 0; i < 300; ++i) {
+    many.push_back({account(i), {}});
+    many.back().account.product_code = "P" + std::to_string(i);
+  }
+  EXPECT_FALSE(legacySums(many, codesOf(many)).has_value());
+  many.resize(200);
+  EXPECT_TRUE(legacySums(many, codesOf(many)).has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, RangeChecksumTest,

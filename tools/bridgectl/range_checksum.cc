@@ -198,6 +198,9 @@ RangeCodes codesOf(const std::vector<AccountRecord>& accounts) {
 
 std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
                                     const RangeCodes& codes) {
+  if (codes.products.size() + codes.currencies.size() > kMaxRangeCodes) {
+    return std::nullopt;
+  }
   RangeSums s;
   for (const AccountRecord& r : accounts) {
     const Account& a = r.account;

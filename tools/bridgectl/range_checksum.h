@@ -44,6 +44,10 @@ namespace corebridge::tools::reconcile {
 
 // The most accounts a range may hold.
 constexpr size_t kMaxRangeAccounts = 1000000;
+// The most distinct text values (products and currencies together) a range
+// is summed with: each is a parameter, twice; a range with more is
+// compared row by row.
+constexpr size_t kMaxRangeCodes = 256;
 
 struct RangeSums {
   mappings::int128 count = 0, key_min = 0, key_max = 0, length_max = 0, key_sum = 0;
@@ -64,7 +68,8 @@ RangeCodes codesOf(const std::vector<AccountRecord>& accounts);
 
 // The legacy side's sums over `accounts`; nullopt when one of them has a
 // value the store's side cannot code the same way (a number that is not 12
-// digits, a status other than A D F C P): the range is compared row by row.
+// digits, a status other than A D F C P), or when `codes` has more than
+// kMaxRangeCodes values: the range is compared row by row.
 std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
                                     const RangeCodes& codes);
 
