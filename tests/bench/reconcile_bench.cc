@@ -309,25 +309,12 @@ int benchMain(int argc, char** argv) {
                   s(st.sums_ns), s(st.fetch_ns), s(st.postings_ns), s(st.merge_ns));
     split = buf;
   } else {
-    auto fresh = rc::StoreSource::open(dsn, (*pack)->product_lines, "SAVINGS", date);
-    if (!fresh.ok()) {
-      fail(fresh.status(), "opening the store");
-      return 1;
-    }
-    auto l = [&](rc::AccountRecord* r) -> corebridge::Result<bool> {
-      CB_ASSIGN_OR_RETURN(bool more, legacy.next(r));
-      rows += more ? 1 + r->postings.size() : 0;
-      return more;
-    };
-    auto n = [&](rc::AccountRecord* r) -> corebridge::Result<bool> {
-      CB_ASSIGN_OR_RETURN(bool more, (*fresh)->next(r));
-      rows += more ? 1 + r->postings.size() : 0;
-      return more;
-    };
-    result = rc::run(l, n, 1000);
+    rc::RowsStats st;
+    result = rc::runRows(legacy, dsn, (*pack)->product_lines, "SAVINGS", date, 1000, &st);
+    rows = st.rows;
     const double total = secondsSince(t0);
     const double decode = static_cast<double>(legacy.busyNanos()) / 1e9;
-    const double fetch = static_cast<double>((*fresh)->busyNanos()) / 1e9;  // execute included
+    const double fetch = static_cast<double>(st.fetch_ns) / 1e9;  // execute included
     const double compare = std::max(0.0, total - decode - fetch);
     char buf[256];
     std::snprintf(buf, sizeof buf,

@@ -55,41 +55,62 @@ int64_t hashStep(int64_t h, int64_t f) {
   return static_cast<int64_t>((static_cast<int128>(h) * kBase + f) % kPrime);
 }
 
-// The 12 digits of `number` as an integer; -1 when it is anything else.
-int64_t twelveDigits(const std::string& number) {
-  if (number.size() != 12) {
-    return -1;
-  }
-  int64_t v = 0;
-  for (char c : number) {
-    if (c < '0' || c > '9') {
-      return -1;
-    }
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
+// What the sums' SQL says differently in each dialect.
+struct DialectSql {
+  // 10^12 + the account number when it is 12 digits, else outside
+  // [10^12, 2 * 10^12). SQLite's CAST takes the longest integer prefix:
+  // 10^12 + n exactly when the text starts with 12 digits (fewer, or a
+  // non-digit among the first 12, is below 10^12; more digits is above
+  // 2 * 10^12); the length check rules out anything after them.
+  const char* key;
+  // The account number's length; SQLite's length() of TEXT stops at a NUL,
+  // of a BLOB it counts bytes.
+  const char* length;
+  // Each row's greatest of kNonMoney.
+  const char* greatest;
+  // The column a CASE compares: MariaDB compares text ignoring case and
+  // trailing spaces unless it is cast to its bytes.
+  const char* exact_open;
+  const char* exact_close;
+  // What keeps a derived table from being merged into the query around it,
+  // so that its columns are computed once per row.
+  const char* fence;
+};
 
-// The SQL of the three dialects.
-std::string keySql(DialectKind d) {
+const DialectSql& sqlOf(DialectKind d) {
+  static const DialectSql kSqlite = {"CAST('1' || account_id AS INTEGER)",
+                                     "length(CAST(account_id AS BLOB))",
+                                     "max",
+                                     "",
+                                     "",
+                                     " LIMIT -1"};
+  static const DialectSql kPostgres = {
+      "CASE WHEN account_id ~ '^[0-9]{12}$' THEN 1000000000000 + CAST(account_id AS BIGINT) "
+      "ELSE 0 END",
+      "length(account_id)",
+      "GREATEST",
+      "",
+      "",
+      " OFFSET 0"};
+  static const DialectSql kMariaDb = {
+      "CASE WHEN account_id REGEXP '^[0-9]{12}$' THEN 1000000000000 + CAST(account_id AS "
+      "SIGNED) ELSE 0 END",
+      "CHAR_LENGTH(account_id)",
+      "GREATEST",
+      "CAST(",
+      " AS BINARY)",
+      " LIMIT 18446744073709551615"};
   switch (d) {
     case DialectKind::kSqlite:
-      // CAST takes the longest integer prefix: 10^12 + n exactly when the
-      // text starts with 12 digits (fewer, or a non-digit among the first
-      // 12, is below 10^12; more digits is above 2 * 10^12); the length
-      // check rules out anything after them.
-      return "CAST('1' || account_id AS INTEGER)";
+      return kSqlite;
     case DialectKind::kPostgres:
-      return "CASE WHEN account_id ~ '^[0-9]{12}$' THEN 1000000000000 + CAST(account_id AS "
-             "BIGINT) ELSE 0 END";
+      return kPostgres;
     case DialectKind::kMariaDb:
-      return "CASE WHEN account_id REGEXP '^[0-9]{12}$' THEN 1000000000000 + CAST(account_id AS "
-             "SIGNED) ELSE 0 END";
+      return kMariaDb;
   }
-  return "";
+  return kSqlite;
 }
 
-// SQLite's length() of TEXT stops at a NUL; of a BLOB it counts bytes.
 // The integer columns that are not money, for GREATEST: in SQLite, text
 // kept in one of them (type affinity keeps '12abc' and '' as text) is
 // greater than any number, so max() returns it and its SUM is no integer.
@@ -97,63 +118,18 @@ constexpr const char* kNonMoney =
     "customer_id, status, interest_rate_pct_micros, open_date, maturity_date, close_date, "
     "last_posting_seq, hold_count";
 
-std::string greatestSql(DialectKind d) { return d == DialectKind::kSqlite ? "max" : "GREATEST"; }
-
-std::string lengthSql(DialectKind d) {
-  switch (d) {
-    case DialectKind::kSqlite:
-      return "length(CAST(account_id AS BLOB))";
-    case DialectKind::kPostgres:
-      return "length(account_id)";
-    case DialectKind::kMariaDb:
-      return "CHAR_LENGTH(account_id)";
-  }
-  return "";
-}
-
-// CASE over the column's exact bytes (MariaDB compares text ignoring case
-// and trailing spaces otherwise).
-std::string codeSql(DialectKind d, const std::string& column, size_t n) {
+// CASE over the column's exact bytes: each of `n` values (parameters) is
+// coded by its position + 1, any other value kUnknownCode.
+std::string codeSql(const DialectSql& sql, const std::string& column, size_t n) {
   if (n == 0) {
     return std::to_string(kUnknownCode);
   }
-  std::string s =
-      "CASE " + (d == DialectKind::kMariaDb ? "CAST(" + column + " AS BINARY)" : column);
+  std::string s = "CASE " + std::string(sql.exact_open) + column + sql.exact_close;
   for (size_t i = 0; i < n; ++i) {
     s += " WHEN ? THEN " + std::to_string(i + 1);
   }
   return s + " ELSE " + std::to_string(kUnknownCode) + " END";
 }
-
-// What keeps a derived table from being merged into the query around it,
-// so that its columns are computed once per row.
-std::string fence(DialectKind d) {
-  switch (d) {
-    case DialectKind::kSqlite:
-      return " LIMIT -1";
-    case DialectKind::kPostgres:
-      return " OFFSET 0";
-    case DialectKind::kMariaDb:
-      return " LIMIT 18446744073709551615";
-  }
-  return "";
-}
-
-// The hashed fields in order ("pc" and "cu" stand for their CASE).
-constexpr std::array<const char*, 14> kHashed = {"pc",
-                                                 "customer_id",
-                                                 "status",
-                                                 "cu",
-                                                 "ledger_balance",
-                                                 "available_balance",
-                                                 "overdraft_limit",
-                                                 "accrued_interest",
-                                                 "interest_rate_pct_micros",
-                                                 "open_date",
-                                                 "maturity_date",
-                                                 "close_date",
-                                                 "last_posting_seq",
-                                                 "hold_count"};
 
 Result<std::optional<int128>> integerCell(adapters::odbc::Statement& st, int column) {
   CB_ASSIGN_OR_RETURN(std::optional<std::string> text, st.getOptionalString(column));
@@ -240,16 +216,31 @@ std::optional<RangeSums> legacySums(const std::vector<AccountRecord>& accounts,
 }
 
 std::string rangeSumsSql(DialectKind d, size_t products, size_t currencies, bool bounded) {
+  const DialectSql& sql = sqlOf(d);
   const std::string p = std::to_string(kPrime);
-  const std::string key = keySql(d);
-  const std::string pc = codeSql(d, "product_code", products);
-  const std::string cu = codeSql(d, "currency", currencies);
+  const std::string key = sql.key;
+  const std::string pc = codeSql(sql, "product_code", products);
+  const std::string cu = codeSql(sql, "currency", currencies);
   const std::string times_base = " * " + std::to_string(kBase) + " + ";
-  // The row hash over the columns themselves: one derived table, computed
-  // once per row (each CASE and the key appear twice, so the parameters do).
+  // The row hash over the columns themselves, in legacySums' order: one
+  // derived table, computed once per row (each CASE and the key appear
+  // twice, so the parameters do).
+  const std::array<std::string, 14> hashed = {pc,
+                                              "customer_id",
+                                              "status",
+                                              cu,
+                                              "ledger_balance",
+                                              "available_balance",
+                                              "overdraft_limit",
+                                              "accrued_interest",
+                                              "interest_rate_pct_micros",
+                                              "open_date",
+                                              "maturity_date",
+                                              "close_date",
+                                              "last_posting_seq",
+                                              "hold_count"};
   std::string h = "(" + key + ") % " + p;
-  for (const char* f : kHashed) {
-    const std::string field = std::string(f) == "pc" ? pc : std::string(f) == "cu" ? cu : f;
+  for (const std::string& field : hashed) {
     std::string step = "((";
     step += h;
     step += times_base;
@@ -259,12 +250,12 @@ std::string rangeSumsSql(DialectKind d, size_t products, size_t currencies, bool
     step += ")";
     h = std::move(step);
   }
-  const std::string rows = "SELECT " + key + " AS a, " + lengthSql(d) + " AS n, " + pc +
-                           " AS pc, " + cu + " AS cu, " + greatestSql(d) + "(" + kNonMoney +
+  const std::string rows = "SELECT " + key + " AS a, " + sql.length + " AS n, " + pc + " AS pc, " +
+                           cu + " AS cu, " + sql.greatest + "(" + kNonMoney +
                            ") AS g, ledger_balance AS l, available_balance AS av, "
                            "overdraft_limit AS od, accrued_interest AS ai, " +
                            h + " AS h FROM nc_accounts WHERE account_id >= ?" +
-                           std::string(bounded ? " AND account_id < ?" : "") + fence(d);
+                           std::string(bounded ? " AND account_id < ?" : "") + sql.fence;
   return "SELECT COUNT(*), MIN(a), MAX(a), MAX(n), SUM(a), SUM(pc), SUM(cu), SUM(g), SUM(l), "
          "SUM(av), SUM(od), SUM(ai), SUM(h * (a % " +
          std::to_string(kWeight1) + " + 1) % " + p + "), SUM(h * (a % " + std::to_string(kWeight2) +

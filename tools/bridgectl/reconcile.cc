@@ -9,30 +9,15 @@ namespace {
 // An account number as the hash total adds it: its leading digits (strtoll);
 // 12 digits, nearly always, read without it.
 int64_t accountValue(const std::string& number) {
-  if (number.size() == 12) {
-    int64_t v = 0;
-    for (char c : number) {
-      if (c < '0' || c > '9') {
-        return std::strtoll(number.c_str(), nullptr, 10);
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
-  }
-  return std::strtoll(number.c_str(), nullptr, 10);
+  const int64_t v = twelveDigits(number);
+  return v >= 0 ? v : std::strtoll(number.c_str(), nullptr, 10);
 }
 
 class Run {
  public:
   Run(size_t keep, const InSnapshot& in_snapshot) : keep_(keep), in_snapshot_(in_snapshot) {}
 
-  void add(Difference d) {
-    ++r_.differences;
-    ++r_.by_kind[std::string(kindName(d.kind)) + " " + (d.field.empty() ? d.record : d.field)];
-    if (r_.kept.size() < keep_) {
-      r_.kept.push_back(std::move(d));
-    }
-  }
+  void add(Difference d) { addDifference(&r_, std::move(d), keep_); }
 
   static void count(Totals& t, const Account& a) {
     ++t.accounts;
@@ -190,6 +175,28 @@ class Cursor {
 };
 
 }  // namespace
+
+int64_t twelveDigits(const std::string& number) {
+  if (number.size() != 12) {
+    return -1;
+  }
+  int64_t v = 0;
+  for (char c : number) {
+    if (c < '0' || c > '9') {
+      return -1;
+    }
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+void addDifference(Reconciliation* r, Difference d, size_t keep) {
+  ++r->differences;
+  ++r->by_kind[std::string(kindName(d.kind)) + " " + (d.field.empty() ? d.record : d.field)];
+  if (r->kept.size() < keep) {
+    r->kept.push_back(std::move(d));
+  }
+}
 
 const char* kindName(Kind k) {
   switch (k) {

@@ -82,6 +82,13 @@ struct Reconciliation {
 // its own). Asked only for a legacy posting the new side lacks.
 using InSnapshot = std::function<bool(const std::string& account, const Posting& posting)>;
 
+// Counts `d` (its kind and field in by_kind) and keeps it while fewer than
+// `keep` are kept: what the merge does with each difference it finds.
+void addDifference(Reconciliation* r, Difference d, size_t keep);
+
+// The 12 digits of `number` as an integer; -1 when it is anything else.
+int64_t twelveDigits(const std::string& number);
+
 // Merges the two sources. `keep` bounds the differences kept in full (all
 // are counted). FailedPrecondition names a source whose accounts are out of
 // order; a source's own error is returned as it is.

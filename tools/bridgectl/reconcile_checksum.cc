@@ -426,11 +426,7 @@ Result<Reconciliation> runChecksum(ExtractSource& legacy, const std::string& dsn
     return keys.error().withContext("--new-store");
   }
   for (const Difference& d : postings->orphans()) {
-    ++r.differences;
-    ++r.by_kind["only_in_new posting"];
-    if (r.kept.size() < options.keep) {
-      r.kept.push_back(d);
-    }
+    addDifference(&r, d, options.keep);
   }
   stats->postings_ns = postings->busyNanos();
   stats->merge_ns = std::max<int64_t>(0, threadCpuNanos() - cpu0 - stats->postings_ns);

@@ -295,43 +295,6 @@ Status writeHtml(const std::string& path, const rc::Reconciliation& r, const Run
   return out ? okStatus() : internalError("cannot write " + path);
 }
 
-// The rows method: every account row of the new store, merged with the
-// extract; the orphan postings added.
-Result<rc::Reconciliation> reconcileRows(rc::ExtractSource& legacy, const std::string& dsn,
-                                         const mappings::ProductLineRule& lines,
-                                         const std::string& line, int64_t business_date,
-                                         size_t max_rows, uint64_t* rows) {
-  Result<std::unique_ptr<rc::StoreSource>> opened =
-      rc::StoreSource::open(dsn, lines, line, business_date);
-  if (!opened.ok()) {
-    return opened.status().withContext("--new-store");
-  }
-  std::unique_ptr<rc::StoreSource> store = std::move(*opened);
-  auto counted = [rows](auto& source) {
-    return [rows, &source](rc::AccountRecord* r) -> Result<bool> {
-      CB_ASSIGN_OR_RETURN(bool more, source.next(r));
-      *rows += more ? 1 + r->postings.size() : 0;
-      return more;
-    };
-  };
-  CB_ASSIGN_OR_RETURN(rc::Reconciliation r,
-                      rc::run(counted(legacy), counted(*store), max_rows,
-                              [&store](const std::string&, const rc::Posting& p) {
-                                return store->answeredOk(p.txn_id);
-                              }));
-  if (!store->error().ok()) {
-    return store->error().withContext("--new-store");
-  }
-  for (const rc::Difference& d : store->orphans()) {
-    ++r.differences;
-    ++r.by_kind["only_in_new posting"];
-    if (r.kept.size() < max_rows) {
-      r.kept.push_back(d);
-    }
-  }
-  return r;
-}
-
 }  // namespace
 
 int reconcileCommand(int argc, char** argv) {
@@ -436,20 +399,19 @@ int reconcileCommand(int argc, char** argv) {
     }
   }
   info.method = method;
+  rc::RowsStats rows_stats;
   Result<rc::Reconciliation> r =
       method == "checksum"
           ? rc::runChecksum(legacy, dsn, (*pack)->product_lines, line, info.business_date,
                             {static_cast<size_t>(range_accounts), static_cast<int>(workers),
                              static_cast<size_t>(max_rows)},
                             &info.ranges)
-          : reconcileRows(legacy, dsn, (*pack)->product_lines, line, info.business_date,
-                          static_cast<size_t>(max_rows), &info.rows);
+          : rc::runRows(legacy, dsn, (*pack)->product_lines, line, info.business_date,
+                        static_cast<size_t>(max_rows), &rows_stats);
   if (!r.ok()) {
     return usageError(r.status().message());
   }
-  if (method == "checksum") {
-    info.rows = info.ranges.rows;
-  }
+  info.rows = method == "checksum" ? info.ranges.rows : rows_stats.rows;
   info.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   const std::string out_dir = args->get("out");
   std::error_code ec;

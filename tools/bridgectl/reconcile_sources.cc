@@ -246,4 +246,33 @@ Result<bool> StoreSource::next(AccountRecord* out) {
   return false;
 }
 
+Result<Reconciliation> runRows(ExtractSource& legacy, const std::string& dsn,
+                               const mappings::ProductLineRule& lines, const std::string& line,
+                               int64_t business_date, size_t keep, RowsStats* stats) {
+  Result<std::unique_ptr<StoreSource>> opened = StoreSource::open(dsn, lines, line, business_date);
+  if (!opened.ok()) {
+    return opened.status().withContext("--new-store");
+  }
+  std::unique_ptr<StoreSource> store = std::move(*opened);
+  auto counted = [stats](auto& source) {
+    return [stats, &source](AccountRecord* r) -> Result<bool> {
+      CB_ASSIGN_OR_RETURN(bool more, source.next(r));
+      stats->rows += more ? 1 + r->postings.size() : 0;
+      return more;
+    };
+  };
+  Result<Reconciliation> r =
+      run(counted(legacy), counted(*store), keep,
+          [&store](const std::string&, const Posting& p) { return store->answeredOk(p.txn_id); });
+  stats->fetch_ns = store->busyNanos();
+  CB_RETURN_IF_ERROR(r.status());
+  if (!store->error().ok()) {
+    return store->error().withContext("--new-store");
+  }
+  for (const Difference& d : store->orphans()) {
+    addDifference(&*r, d, keep);
+  }
+  return r;
+}
+
 }  // namespace corebridge::tools::reconcile

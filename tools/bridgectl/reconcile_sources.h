@@ -136,4 +136,16 @@ class StoreSource {
   int64_t busy_ns_ = 0;
 };
 
+struct RowsStats {
+  uint64_t rows = 0;     // accounts and postings reconciled, both sides
+  int64_t fetch_ns = 0;  // in the store source, its queries' execute included
+};
+
+// The rows method: every account row of the new store (StoreSource) merged
+// with the extract (`legacy`, header() already read), the orphan postings
+// added. A store that cannot be used is named ("--new-store: ...").
+Result<Reconciliation> runRows(ExtractSource& legacy, const std::string& dsn,
+                               const mappings::ProductLineRule& lines, const std::string& line,
+                               int64_t business_date, size_t keep, RowsStats* stats);
+
 }  // namespace corebridge::tools::reconcile
