@@ -12,6 +12,7 @@
 #include "bridge/audit_chain.h"
 #include "bridge/control_json.h"
 #include "bridge/sql_flag_store.h"
+#include "tests/bridge/flag_store_testing.h"
 
 namespace corebridge::bridge {
 namespace {
@@ -125,12 +126,8 @@ class ControlApiTest : public ::testing::Test {
   }
   void moveTo(Stage stage) {  // straight in the store, for the set-up of a test
     LineFlags l = line("SAVINGS");
-    const int64_t v = l.version;
     l.stage = stage;
-    FlagCommit c;
-    c.set_line = l;
-    c.expected_version = v;
-    ASSERT_TRUE(store_->commit(c).ok());
+    ASSERT_TRUE(testing::commitLine(*store_, l).ok());
   }
 
   std::string dir_;

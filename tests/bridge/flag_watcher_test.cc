@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bridge/sql_flag_store.h"
+#include "tests/bridge/flag_store_testing.h"
 
 namespace corebridge::bridge {
 namespace {
@@ -37,12 +38,8 @@ class FlagWatcherTest : public ::testing::Test {
     auto lines = store_->lines();
     ASSERT_TRUE(lines.ok());
     LineFlags l = lines->front();
-    const int64_t v = l.version;
     l.stage = s;
-    FlagCommit c;
-    c.set_line = l;
-    c.expected_version = v;
-    ASSERT_TRUE(store_->commit(c).ok());
+    ASSERT_TRUE(testing::commitLine(*store_, l).ok());
   }
 
   std::string dir_;

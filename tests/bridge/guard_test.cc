@@ -9,6 +9,7 @@
 
 #include "bridge/audit_chain.h"
 #include "bridge/sql_flag_store.h"
+#include "tests/bridge/flag_store_testing.h"
 
 namespace corebridge::bridge {
 namespace {
@@ -195,12 +196,8 @@ TEST_F(GuardTest, ATighterThresholdKeepsTheWindow) {
     w.recordComparison("SAVINGS", true);
   }
   LineFlags l = lines()->front();
-  const int64_t v = l.version;
   l.guard.max_mismatch_rate = 0.4;
-  FlagCommit tighten;
-  tighten.set_line = l;
-  tighten.expected_version = v;
-  ASSERT_TRUE(store_->commit(tighten).ok());
+  ASSERT_TRUE(testing::commitLine(*store_, l).ok());
   EXPECT_TRUE(guard.checkOnce().empty());  // 3 samples, fewer than 5
   w.recordComparison("SAVINGS", true);
   w.recordComparison("SAVINGS", true);
