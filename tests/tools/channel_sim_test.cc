@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -73,10 +75,12 @@ class Host {
 
 // Forwards connections to the host, but every `every`-th reply chunk is
 // dropped together with the connection: the request was processed, the
-// channel never hears of it.
+// channel never hears of it (every 0: none is). Every reply is held
+// `delay_ms` first: a slow bank.
 class LossyProxy {
  public:
-  LossyProxy(int upstream, int every) : upstream_(upstream), every_(every) {
+  LossyProxy(int upstream, int every, int delay_ms = 0)
+      : upstream_(upstream), every_(every), delay_ms_(delay_ms) {
     listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -138,7 +142,8 @@ class LossyProxy {
         if (n <= 0) {
           break;
         }
-        if (++replies_ % every_ == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+        if (++replies_ % std::max(every_, 1) == 0 && every_ > 0) {
           ++dropped_;
           break;  // lose this reply and the connection
         }
@@ -153,6 +158,7 @@ class LossyProxy {
 
   int upstream_;
   int every_;
+  int delay_ms_;
   int listen_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -217,6 +223,37 @@ TEST_F(ChannelSimTest, LostRepliesAreRetriedAndAppliedOnce) {
   EXPECT_THAT(r.summary, HasSubstr("\"ledger_balanced\":true"));
   EXPECT_THAT(r.summary, HasSubstr("\"errors\":0"));
   EXPECT_THAT(r.summary, ::testing::Not(HasSubstr("\"retries\":0,")));
+}
+
+// The number after "KEY": in a summary line, or -1.
+double field(const std::string& summary, const std::string& key) {
+  const size_t at = summary.find("\"" + key + "\":");
+  return at == std::string::npos ? -1 : std::stod(summary.substr(at + key.size() + 3));
+}
+
+// --rate: a request's latency counts from when it was due. Against a bank
+// that takes ~30 ms a reply, one connection paced at 10 requests/s keeps up
+// (the latency is the reply's time); paced at 60/s it falls behind, every
+// request goes out later than it was due, and the wait is in its latency,
+// as a channel's customer would see it.
+TEST_F(ChannelSimTest, PacedLatencyCountsFromWhenTheRequestWasDue) {
+  Host host(dir_.string());
+  ASSERT_GT(host.port(), 0) << "legacy-host did not start";
+  LossyProxy slow(host.port(), 0, 30);
+  SimRun keeps_up = runSim(slow.port(), "--duration 2 --connections 1 --rate 10");
+  EXPECT_EQ(keeps_up.exit_code, 0) << keeps_up.summary;
+  EXPECT_EQ(field(keeps_up.summary, "offered_rps"), 10) << keeps_up.summary;
+  EXPECT_GE(field(keeps_up.summary, "p50_us"), 30000) << keeps_up.summary;
+  EXPECT_LT(field(keeps_up.summary, "p50_us"), 100000) << keeps_up.summary;
+
+  SimRun behind = runSim(slow.port(), "--duration 2 --connections 1 --rate 60");
+  EXPECT_EQ(behind.exit_code, 0) << behind.summary;
+  EXPECT_EQ(field(behind.summary, "offered_rps"), 60) << behind.summary;
+  EXPECT_LT(field(behind.summary, "throughput_rps"), 40) << behind.summary;
+  // Sent when due, the latency would be ~30 ms; the n-th request is due
+  // every 16.7 ms but answered every ~31 ms, so by the middle of the run
+  // it waits for about half a second.
+  EXPECT_GT(field(behind.summary, "p50_us"), 200000) << behind.summary;
 }
 
 // --ack-log (crash-check's input): one line per write reply, each txn id

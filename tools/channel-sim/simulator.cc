@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_set>
@@ -124,13 +125,20 @@ class Worker {
   void run(const std::vector<Account>& pool, Clock::time_point end) {
     const int total = o_.mix.inquiry + o_.mix.post + o_.mix.transfer + o_.mix.statement +
                       o_.mix.invalid + o_.mix.open + o_.mix.close;
-    const auto interval =
-        o_.rate > 0 ? std::chrono::duration<double>(o_.connections / o_.rate) : Clock::duration(0);
-    auto next = Clock::now();
+    // At a fixed rate every connection sends on its own schedule, offset by
+    // its share of the interval so the connections do not send together,
+    // and a request's latency counts from when it was due: a late reply
+    // delays the next send, and that wait is the channel's too
+    // (coordinated omission; wrk2 measures the same way).
+    const auto interval = std::chrono::duration_cast<Clock::duration>(
+        o_.rate > 0 ? std::chrono::duration<double>(o_.connections / o_.rate)
+                    : std::chrono::duration<double>(0));
+    auto next = Clock::now() + interval * id_ / std::max(1, o_.connections);
     while (Clock::now() < end && total > 0) {
       if (o_.rate > 0) {
         std::this_thread::sleep_until(next);
-        next += std::chrono::duration_cast<Clock::duration>(interval);
+        due_ = next;
+        next += interval;
       }
       switch (pickOp(total)) {
         case Op::kInquiry:
@@ -282,6 +290,10 @@ class Worker {
         std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
       }
       auto t0 = Clock::now();
+      if (attempt == 0 && due_ && *due_ < t0) {
+        t0 = *due_;  // the first exchange of a paced operation counts from when it was due
+      }
+      due_.reset();
       if (conn_.callRaw(bytes, frame).ok()) {
         // CB07 (the host cannot serve now, the outcome unknown): a channel
         // asks again with the same transaction id, which the host answers
@@ -496,6 +508,8 @@ class Worker {
   Connection conn_;
   Tally tally_;
   uint64_t counter_ = 0;
+  // When the current paced operation was due to be sent (--rate); unset otherwise.
+  std::optional<Clock::time_point> due_;
 };
 
 // Six base-36 characters from the clock and the process id: transaction ids
@@ -592,13 +606,13 @@ std::string SimSummary::toJson() const {
   }
   return fmt::format(
       R"({{"requests":{},"unexpected_replies":{},"errors":{},"retries":{},"duration_s":{:.1f},)"
-      R"("throughput_rps":{:.0f},"p50_us":{:.0f},"p99_us":{:.0f},"p999_us":{:.0f},)"
+      R"("offered_rps":{:.0f},"throughput_rps":{:.0f},"p50_us":{:.0f},"p99_us":{:.0f},"p999_us":{:.0f},)"
       R"("ledger_balanced":{},"accounts_checked":{},"accounts_mismatched":{},)"
       R"("acknowledged_writes":{},)"
       R"("by_operation":{{{}}},"by_return_code":{{{}}},"first_unexpected":"{}"}})",
-      requests, unexpected_replies, errors, retries, duration_s, throughput_rps, p50_us, p99_us,
-      p999_us, ledger_balanced ? "true" : "false", accounts_checked, accounts_mismatched,
-      acknowledged_writes, ops, codes, first);
+      requests, unexpected_replies, errors, retries, duration_s, offered_rps, throughput_rps,
+      p50_us, p99_us, p999_us, ledger_balanced ? "true" : "false", accounts_checked,
+      accounts_mismatched, acknowledged_writes, ops, codes, first);
 }
 
 Result<SimSummary> runSimulation(const SimOptions& o) {
@@ -669,6 +683,7 @@ Result<SimSummary> runSimulation(const SimOptions& o) {
     }
   }
   s.duration_s = elapsed;
+  s.offered_rps = o.rate;
   s.throughput_rps = static_cast<double>(s.requests) / elapsed;
   s.p50_us = percentile(lat, 0.50);
   s.p99_us = percentile(lat, 0.99);

@@ -59,6 +59,7 @@ struct SimSummary {
   uint64_t errors = 0;   // requests that got no reply after every retry
   uint64_t retries = 0;  // resends with the same transaction id
   double duration_s = 0;
+  double offered_rps = 0;  // --rate; 0: as fast as replies came
   double throughput_rps = 0;
   double p50_us = 0, p99_us = 0, p999_us = 0;
   bool ledger_balanced = false;
