@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -143,7 +142,8 @@ class LossyProxy {
           break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
-        if (++replies_ % std::max(every_, 1) == 0 && every_ > 0) {
+        ++replies_;
+        if (every_ > 0 && replies_ % every_ == 0) {
           ++dropped_;
           break;  // lose this reply and the connection
         }
