@@ -285,6 +285,7 @@ saturated() {  # DIR PORT [MIX]
   json=$(sim "$1" "$2" "${3:-}")
 }
 paced_phase() {  # DIR PORT [MIX]
+  sync  # what the saturated phase left dirty, written back now (see run_setup)
   paced=$(sim "$1" "$2" "${3:-}" "$round_rate")
 }
 
@@ -389,6 +390,7 @@ echo "bridge_bench: ${seconds}s per setup, $connections connections, $runs run(s
   "newcore slowed by ${delay_ms} ms, secondary workers $sec_workers queue $sec_queue" >&2
 echo "bridge_bench: commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), corebridge built" \
   "$(date -u -r "$bin/corebridge" '+%Y-%m-%d %H:%M:%S UTC')" >&2
+sync
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$runs"); do
   for setup in direct haproxy bridge bridge-slow-lo bridge-shadow bridge-shadow-nojournal \
