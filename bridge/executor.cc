@@ -436,9 +436,12 @@ ChannelReply Executor::handle(std::string_view trancode, std::string_view commar
     return out;
   }
   if (durable) {
-    // The primary's answer is on disk before the channel hears it. If it
-    // cannot be, the journal has failed closed: the channel gets CB07 and
-    // recovery replays the primary (which answers a replay as it did now).
+    // The primary's answer is queued for the journal's next batch; the
+    // channel does not wait for its fdatasync. A crash before that batch
+    // leaves the intent without an outcome: recovery replays the primary,
+    // which answers a replay of the key as it did now. If the journal has
+    // already failed closed, the channel gets CB07 and recovery does the
+    // same.
     if (Status s = options_.journal->primaryDone(
             {info.intent, dualwrite::PrimaryStatus::kReplied, reply->zz, reply->commarea});
         !s.ok()) {

@@ -163,8 +163,8 @@ Result<uint64_t> IntentLog::begin(const Intent& intent) {
 }
 
 Status IntentLog::primaryDone(const PrimaryOutcome& outcome) {
-  CB_ASSIGN_OR_RETURN(const uint64_t seq,
-                      journal_->append(RecordType::kPrimaryOutcome, encodePrimaryOutcome(outcome)));
+  CB_ASSIGN_OR_RETURN(const uint64_t seq, journal_->appendDeferred(RecordType::kPrimaryOutcome,
+                                                                   encodePrimaryOutcome(outcome)));
   std::lock_guard lock(mu_);
   highest_seen_ = std::max(highest_seen_, seq);
   return okStatus();

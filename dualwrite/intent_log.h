@@ -2,9 +2,16 @@
 //
 // Wraps a Journal (dualwrite/journal.h) in one directory and speaks in
 // intents (dualwrite/intent.h): begin() before the primary call,
-// primaryDone() after it, settle() once the secondary side is done. Every
-// call returns only when its record is durable (group commit shares the
-// fdatasync among concurrent requests).
+// primaryDone() after it, settle() once the secondary side is done. begin()
+// and settle() return only when their record is durable (group commit shares
+// the fdatasync among concurrent requests). primaryDone() queues its record
+// and returns: it is written with the next batch (Journal::appendDeferred),
+// so the channel's reply does not wait for a second fdatasync. A crash that
+// loses it leaves the intent without an outcome, which recovery treats as in
+// doubt: it replays the primary under the same idempotency key, and the
+// primary answers as it did the first time (../shared/DESIGN.md: both back
+// ends apply a key at most once). Since seq order is file order, an outcome
+// is durable before any later intent or settlement is.
 //
 // It also owns the directory: open() takes an exclusive flock(2) on
 // `DIR/LOCK`, so a second bridge pointed at the same journal fails to start
@@ -72,6 +79,8 @@ class IntentLog {
   // Journals the intent; returns its sequence number (the intent's id).
   // Errors: Unavailable (the journal failed closed: do not call the primary).
   Result<uint64_t> begin(const Intent& intent);
+  // Queues the outcome for the next batch; does not wait (above). Errors:
+  // Unavailable (the journal has failed closed).
   Status primaryDone(const PrimaryOutcome& outcome);
   // Marks the intent settled (durably), then maybe truncates.
   Status settle(const Settlement& settlement);

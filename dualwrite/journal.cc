@@ -307,7 +307,10 @@ JournalEnv* posixJournalEnv() {
 struct Journal::Writer {
   RecordType type = RecordType::kIntent;
   std::string_view payload;
-  uint64_t seq = 0;
+  uint64_t seq = 0;       // assigned when queued (none for a marker)
+  bool deferred = false;  // owned by the queue, nobody waits: deleted once written
+  bool marker = false;    // flush(): no record, only a place in the queue
+  std::string owned;      // a deferred record's copy of its payload
   Status status;
   bool done = false;  // guarded by mu_
   std::condition_variable cv;
@@ -324,7 +327,15 @@ Journal::Journal(std::string dir, const JournalOptions& options)
       options_(options),
       env_(options.env != nullptr ? options.env : posixJournalEnv()) {}
 
-Journal::~Journal() = default;
+Journal::~Journal() {
+  // Deferred records still queued are written now (best effort: a failure
+  // here only loses what a crash would have lost).
+  (void)flush();
+  std::lock_guard lock(mu_);
+  for (Writer* x : queue_) {
+    delete x;  // only deferred ones can be left: a failed journal queues no more
+  }
+}
 
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& dir,
                                                const JournalOptions& options,
@@ -379,7 +390,7 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& dir,
   return journal;
 }
 
-Result<uint64_t> Journal::append(RecordType type, std::string_view payload) {
+Status Journal::checkRecord(RecordType type, std::string_view payload) {
   if (static_cast<uint8_t>(type) == 0) {
     return invalidArgument("journal record type 0 is reserved");
   }
@@ -387,50 +398,96 @@ Result<uint64_t> Journal::append(RecordType type, std::string_view payload) {
     return invalidArgument("journal payload of " + std::to_string(payload.size()) +
                            " bytes exceeds the maximum of " + std::to_string(kMaxPayloadBytes));
   }
+  return okStatus();
+}
+
+Result<uint64_t> Journal::append(RecordType type, std::string_view payload) {
+  CB_RETURN_IF_ERROR(checkRecord(type, payload));
   Writer w;
   w.type = type;
   w.payload = payload;
+  CB_RETURN_IF_ERROR(queueAndWait(&w));
+  return w.seq;
+}
 
+Result<uint64_t> Journal::appendDeferred(RecordType type, std::string_view payload) {
+  CB_RETURN_IF_ERROR(checkRecord(type, payload));
+  auto w = std::make_unique<Writer>();
+  w->type = type;
+  w->deferred = true;
+  w->owned.assign(payload);
+  w->payload = w->owned;  // the Writer does not move again: the view stays valid
+  std::lock_guard lock(mu_);
+  if (!failed_.ok()) {
+    return failed_;
+  }
+  w->seq = next_seq_++;
+  const uint64_t seq = w->seq;
+  queue_.push_back(w.release());
+  return seq;
+}
+
+Status Journal::flush() {
+  Writer marker;
+  marker.marker = true;
+  return queueAndWait(&marker);
+}
+
+Status Journal::queueAndWait(Writer* w) {
   std::unique_lock lock(mu_);
   if (!failed_.ok()) {
     return failed_;
   }
-  queue_.push_back(&w);
-  while (!w.done && &w != queue_.front()) {
-    w.cv.wait(lock);
+  if (w->marker && queue_.empty()) {
+    return okStatus();  // nothing queued or in flight: every batch was synced
   }
-  if (w.done) {
-    return w.status.ok() ? Result<uint64_t>(w.seq) : Result<uint64_t>(w.status);
+  if (!w->marker) {
+    w->seq = next_seq_++;
   }
+  queue_.push_back(w);
+  while (!w->done) {
+    if (leading_) {
+      w->cv.wait(lock);
+    } else {
+      leadBatch(lock, w);
+    }
+  }
+  return w->status;
+}
 
-  // Leader: take the queue (up to max_batch_bytes), number it, and do the I/O
-  // without the lock so that new appenders can queue behind us meanwhile.
-  std::vector<Writer*> batch;
+void Journal::leadBatch(std::unique_lock<std::mutex>& lock, const Writer* self) {
+  // Take the queue from the front (up to max_batch_bytes, at least one), and
+  // do the I/O without the lock so that new appenders can queue meanwhile.
+  leading_ = true;
+  size_t count = 0;
+  size_t records = 0;
   size_t bytes = 0;
-  for (Writer* x : queue_) {
-    const size_t n = kHeaderBytes + x->payload.size();
-    if (!batch.empty() && bytes + n > options_.max_batch_bytes) {
+  uint64_t first_seq = 0;
+  for (const Writer* x : queue_) {
+    const size_t n = x->marker ? 0 : kHeaderBytes + x->payload.size();
+    if (count > 0 && bytes + n > options_.max_batch_bytes) {
       break;
     }
-    batch.push_back(x);
+    ++count;
     bytes += n;
-  }
-  Status st = failed_;
-  const uint64_t first_seq = next_seq_;
-  if (st.ok()) {
-    for (Writer* x : batch) {
-      x->seq = next_seq_++;
+    if (!x->marker) {
+      first_seq = records == 0 ? x->seq : first_seq;
+      ++records;
     }
   }
+  std::vector<Writer*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+  Status st = failed_;
   lock.unlock();
 
   bool rotated = false;
-  if (st.ok()) {
+  if (st.ok() && records > 0) {
     buffer_.clear();
     for (const Writer* x : batch) {
-      encodeRecord(&buffer_, x->type, x->seq, x->payload);
+      if (!x->marker) {
+        encodeRecord(&buffer_, x->type, x->seq, x->payload);
+      }
     }
-    st = writeBatch(first_seq, batch.size(), &rotated);
+    st = writeBatch(first_seq, records, &rotated);
   }
 
   lock.lock();
@@ -438,26 +495,35 @@ Result<uint64_t> Journal::append(RecordType type, std::string_view payload) {
     segments_.push_back(pending_segment_);
     ++stats_.segments_created;
   }
-  if (st.ok()) {
-    stats_.appends += batch.size();
+  if (st.ok() && records > 0) {
+    stats_.appends += records;
     ++stats_.batches;
-  } else if (failed_.ok()) {
+  } else if (!st.ok() && failed_.ok()) {
     failed_ = st.withContext("journal " + dir_ + " failed closed at seq " +
                              std::to_string(first_seq) + "; reopen it on a healthy disk");
   }
   const Status result = st.ok() ? okStatus() : failed_;
   for (Writer* x : batch) {
     queue_.pop_front();
+    if (x->deferred) {
+      delete x;
+      continue;
+    }
     x->status = result;
     x->done = true;
-    if (x != &w) {
+    if (x != self) {
       x->cv.notify_one();
     }
   }
-  if (!queue_.empty()) {
-    queue_.front()->cv.notify_one();
+  leading_ = false;
+  // The next waiting appender leads the next batch (deferred records wait
+  // for one).
+  for (Writer* x : queue_) {
+    if (!x->deferred) {
+      x->cv.notify_one();
+      break;
+    }
   }
-  return result.ok() ? Result<uint64_t>(w.seq) : Result<uint64_t>(result);
 }
 
 Status Journal::writeBatch(uint64_t first_seq, size_t records, bool* rotated) {

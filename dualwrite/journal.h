@@ -10,10 +10,12 @@
 //     journal: dense, strictly increasing, starting at 1, continuing across
 //     reopen.
 //   * Group commit: concurrent appenders share one write and one fdatasync.
-//     The first waiting appender (the leader) writes the whole queue and
-//     syncs; the others (followers) wait on their own condition variable. The
-//     mutex is held only to enqueue, to pick the batch and to hand out the
-//     results, never across write(2) or fdatasync(2).
+//     One waiting appender at a time (the leader) writes the queue and syncs;
+//     the others (followers) wait on their own condition variable. The mutex
+//     is held only to enqueue, to pick the batch and to hand out the results,
+//     never across write(2) or fdatasync(2).
+//   * Deferred records: appendDeferred() queues a record and returns; it
+//     rides in the next batch that a waiting appender leads.
 //   * Fail closed: if a write, an fdatasync or a segment creation fails (ENOSPC,
 //     EIO...), every appender of that batch gets an error and the journal is
 //     failed: every later append returns the same Unavailable status. A record
@@ -45,11 +47,11 @@
 // payload), masked CRC-32C u32 LE over type+seq+payload, type u8, seq u64 LE,
 // payload.
 //
-// Thread-safety: append() and truncateBefore() may be called from any number
-// of threads concurrently; stats() too. open() and the destructor must not
-// race with anything (destroy the journal only once no append is in flight).
-// One Journal per directory per process, and one process per directory: the
-// journal does not lock the directory against a second opener.
+// Thread-safety: append(), appendDeferred(), flush() and truncateBefore() may be called from any
+// number of threads concurrently; stats() too. open() and the destructor must not race with
+// anything (destroy the journal only once no append is in flight). One Journal per directory per
+// process, and one process per directory: the journal does not lock the directory against a second
+// opener.
 #pragma once
 
 #include <atomic>
@@ -118,8 +120,8 @@ JournalEnv* posixJournalEnv();
 struct JournalOptions {
   // Rotate to a new segment before a batch once the current one holds this many bytes.
   uint64_t segment_bytes = 64ULL << 20;
-  // A leader stops adding followers' records to its batch past this many bytes
-  // (it always takes at least its own).
+  // A leader stops adding queued records to its batch past this many bytes
+  // (it always takes at least one; it leads again until its own is written).
   size_t max_batch_bytes = 4U << 20;
   // Not owned; must outlive the journal. Null means posixJournalEnv().
   JournalEnv* env = nullptr;
@@ -139,7 +141,7 @@ struct JournalStats {
   uint64_t batches = 0;  // write+sync rounds (one fdatasync each)
   uint64_t segments_created = 0;
   uint64_t segments_deleted = 0;
-  size_t queued = 0;  // appenders currently waiting (the leader included)
+  size_t queued = 0;  // records (and flushes) queued or in the batch being written
 };
 
 class Journal {
@@ -164,6 +166,20 @@ class Journal {
   // or earlier: the journal has failed closed).
   Result<uint64_t> append(RecordType type, std::string_view payload);
 
+  // Queues one record (a copy of `payload`) and returns its sequence number
+  // at once, without waiting: the record is written and synced with the next
+  // batch, led by the next append() or flush(). Until then a crash loses it,
+  // and with it every later record (seq order is file order), so use it only
+  // for a record whose loss recovery repairs (a primary outcome: the intent
+  // is replayed under its idempotency key). Errors as append(); an I/O
+  // failure of the batch that carries it fails the journal closed, which the
+  // next append() reports.
+  Result<uint64_t> appendDeferred(RecordType type, std::string_view payload);
+
+  // Blocks until every record queued before the call is durable. OK at once
+  // when nothing is queued. Errors: Unavailable (the journal failed closed).
+  Status flush();
+
   // Deletes every segment whose records all have seq < `seq`, oldest first,
   // syncing the directory after each so that a crash leaves a contiguous run.
   // The segment being written is never deleted. Errors: Unavailable (I/O).
@@ -186,6 +202,15 @@ class Journal {
 
   Journal(std::string dir, const JournalOptions& options);
 
+  // Validates a record before it is queued.
+  static Status checkRecord(RecordType type, std::string_view payload);
+  // Queues `w` (numbering it unless it is a flush marker) and blocks until a
+  // batch has carried it, leading batches while no one else does.
+  Status queueAndWait(Writer* w);
+  // Under `lock` (mu_), with no batch in flight: takes a batch off the front
+  // of the queue, writes and syncs it without the lock, completes its writers
+  // and wakes the next waiting one.
+  void leadBatch(std::unique_lock<std::mutex>& lock, const Writer* self);
   // Leader only, without mu_: rotates if needed, writes and syncs `buffer_`.
   Status writeBatch(uint64_t first_seq, size_t records, bool* rotated);
 
@@ -195,14 +220,15 @@ class Journal {
 
   std::mutex truncate_mu_;  // serialises truncateBefore; held across its unlinks
   mutable std::mutex mu_;
-  std::deque<Writer*> queue_;      // guarded by mu_; front() is the leader
+  std::deque<Writer*> queue_;      // guarded by mu_; in seq order, oldest first
+  bool leading_ = false;           // guarded by mu_: a batch is being written
   Status failed_;                  // guarded by mu_
   uint64_t next_seq_ = 1;          // guarded by mu_
   std::vector<Segment> segments_;  // guarded by mu_; back() is being written
   JournalStats stats_;             // guarded by mu_ (queued is computed)
 
-  // Owned by the current leader (only one at a time, by construction of
-  // queue_), so not guarded by mu_.
+  // Owned by the current leader (only one at a time: leading_), so not
+  // guarded by mu_.
   std::unique_ptr<JournalFile> file_;
   uint64_t file_bytes_ = 0;
   uint64_t file_records_ = 0;

@@ -3,8 +3,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +122,54 @@ TEST(IntentLogTest, ReturnsUnfinishedIntentsInOrderWithTheirPrimaryOutcome) {
   EXPECT_EQ((*log)->stats().unsettled, 2U);
   // New intents continue the numbering.
   EXPECT_GT(*(*log)->begin(sampleIntent("D")), c);
+}
+
+// Runs `body` in a child process, which must end with _exit() so that no
+// destructor runs (as under SIGKILL: nothing queued is flushed); returns once
+// the child has exited with 0.
+void inACrashingChild(const std::function<void()>& body) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    body();
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(IntentLogTest, APrimaryOutcomeIsNotWaitedForAndACrashBeforeTheNextBatchLeavesItInDoubt) {
+  TempDir dir;
+  inACrashingChild([&] {
+    std::vector<UnfinishedIntent> none;
+    auto log = IntentLog::open(dir.str(), {}, &none);
+    if (!log.ok()) {
+      ::_exit(2);
+    }
+    const uint64_t a = *(*log)->begin(sampleIntent("A"));
+    // Written with B's intent, which waits for its batch.
+    if (!(*log)->primaryDone({a, PrimaryStatus::kReplied, 0, "ra"}).ok()) {
+      ::_exit(3);
+    }
+    const uint64_t b = *(*log)->begin(sampleIntent("B"));
+    // Queued only: the crash below loses it.
+    if (!(*log)->primaryDone({b, PrimaryStatus::kReplied, 0, "rb"}).ok() ||
+        (*log)->stats().journal.queued != 1) {
+      ::_exit(4);
+    }
+    ::_exit(0);  // before `log` goes out of scope: its destructor would flush
+  });
+  std::vector<UnfinishedIntent> pending;
+  auto log = IntentLog::open(dir.str(), {}, &pending);
+  ASSERT_TRUE(log.ok()) << log.status().toString();
+  ASSERT_EQ(pending.size(), 2U);
+  EXPECT_EQ(pending[0].intent.txn_id, "A");
+  ASSERT_TRUE(pending[0].primary.has_value());
+  EXPECT_EQ(pending[0].primary->commarea, "ra");
+  EXPECT_EQ(pending[1].intent.txn_id, "B");
+  // In doubt: the executor's recovery replays the primary under B's key.
+  EXPECT_FALSE(pending[1].primary.has_value());
 }
 
 TEST(IntentLogTest, ASecondBridgeOnTheSameDirectoryIsRefused) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -333,6 +334,127 @@ TEST_F(JournalTest, FollowersQueuedBehindALeaderShareOneSync) {
   EXPECT_EQ(env.syncs.load(), 2);  // the leader's own batch, then all seven followers at once
   EXPECT_EQ(j->stats().batches, 2U);
   EXPECT_EQ(j->stats().appends, 8U);
+}
+
+TEST_F(JournalTest, ADeferredRecordIsNumberedAtOnceAndWrittenWithTheNextBatch) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  {
+    auto j = openOk(options, nullptr);
+    EXPECT_EQ(*j->appendDeferred(RecordType::kPrimaryOutcome, "first"), 1U);
+    EXPECT_EQ(*j->appendDeferred(RecordType::kPrimaryOutcome, "second"), 2U);
+    EXPECT_EQ(env.syncs.load(), 0);  // nothing waited, nothing written
+    EXPECT_EQ(j->stats().appends, 0U);
+    EXPECT_EQ(j->stats().queued, 2U);
+    EXPECT_EQ(*j->append(RecordType::kIntent, "third"), 3U);
+    EXPECT_EQ(env.syncs.load(), 1);  // one batch carried all three
+    EXPECT_EQ(j->stats().appends, 3U);
+    EXPECT_EQ(j->stats().queued, 0U);
+    // The file holds them in seq order, readable while the journal is open.
+    EXPECT_EQ(readAll(firstSegment()).size(), 3 * kHeaderBytes + 5 + 6 + 5);
+  }
+  std::vector<Record> got;
+  auto j = openOk(options, &got);
+  ASSERT_EQ(got.size(), 3U);
+  EXPECT_EQ(got[0].type, RecordType::kPrimaryOutcome);
+  EXPECT_EQ(got[0].payload, "first");
+  EXPECT_EQ(got[1].payload, "second");
+  EXPECT_EQ(got[2].payload, "third");
+  EXPECT_EQ(got[2].seq, 3U);
+}
+
+TEST_F(JournalTest, FlushAndCloseWriteDeferredRecords) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  {
+    auto j = openOk(options, nullptr);
+    EXPECT_TRUE(j->flush().ok());  // nothing queued: no I/O
+    EXPECT_EQ(env.syncs.load(), 0);
+    ASSERT_TRUE(j->appendDeferred(RecordType::kPrimaryOutcome, "flushed").ok());
+    EXPECT_TRUE(j->flush().ok());
+    EXPECT_EQ(env.syncs.load(), 1);
+    EXPECT_EQ(j->stats().appends, 1U);
+    ASSERT_TRUE(j->appendDeferred(RecordType::kPrimaryOutcome, "at close").ok());
+  }
+  EXPECT_EQ(env.syncs.load(), 2);  // the destructor flushed the second one
+  std::vector<Record> got;
+  auto j = openOk(options, &got);
+  ASSERT_EQ(got.size(), 2U);
+  EXPECT_EQ(got[1].payload, "at close");
+}
+
+TEST_F(JournalTest, DeferredRecordsAheadOfAWaiterAreWrittenEvenPastTheBatchBound) {
+  // A bound of one byte makes every batch one record: the waiter leads five
+  // batches of deferred records before its own.
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  options.max_batch_bytes = 1;
+  auto j = openOk(options, nullptr);
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(j->appendDeferred(RecordType::kPrimaryOutcome, payloadFor(i)).ok());
+  }
+  EXPECT_EQ(*j->append(RecordType::kIntent, payloadFor(6)), 6U);
+  EXPECT_EQ(env.syncs.load(), 6);
+  EXPECT_EQ(j->stats().batches, 6U);
+  EXPECT_EQ(j->stats().queued, 0U);
+}
+
+TEST_F(JournalTest, ADeferredRecordIsRefusedOnceTheJournalFailedAndBadInputIsRefusedAtOnce) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  auto j = openOk(options, nullptr);
+  EXPECT_EQ(j->appendDeferred(static_cast<RecordType>(0), "x").status().code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(j->appendDeferred(RecordType::kPrimaryOutcome, "in the failing batch").ok());
+  env.fail_syncs = true;
+  auto failed = j->append(RecordType::kIntent, "waiter");
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+  auto refused = j->appendDeferred(RecordType::kPrimaryOutcome, "after");
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(refused.status().message(), HasSubstr("failed closed"));
+  EXPECT_EQ(j->flush().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(JournalTest, ThreadsMixingDeferredAndWaitedAppendsKeepADenseFileOrder) {
+  FaultyEnv env;
+  env.sync_delay_us = 200;
+  JournalOptions options;
+  options.env = &env;
+  options.max_batch_bytes = 256;  // several batches per queue, so leaders lead again
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 150;
+  {
+    auto j = openOk(options, nullptr);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&j, t] {
+        for (int r = 0; r < kRounds; ++r) {
+          const std::string p = std::to_string(t) + ":" + std::to_string(r);
+          auto a = j->append(RecordType::kIntent, p);
+          auto d = j->appendDeferred(RecordType::kPrimaryOutcome, p);
+          ASSERT_TRUE(a.ok() && d.ok());
+          EXPECT_GT(*d, *a);
+        }
+      });
+    }
+    for (auto& th : threads) {
+      th.join();
+    }
+  }
+  std::vector<Record> got;
+  auto j = openOk(options, &got);
+  ASSERT_EQ(got.size(), static_cast<size_t>(2 * kThreads * kRounds));
+  std::map<std::string, int> seen;
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].seq, i + 1);
+    // Each intent comes before its own deferred outcome.
+    const int n = ++seen[got[i].payload];
+    EXPECT_EQ(got[i].type, n == 1 ? RecordType::kIntent : RecordType::kPrimaryOutcome);
+  }
 }
 
 TEST_F(JournalTest, TornTailIsCutAtEveryByteOfTheLastRecord) {
