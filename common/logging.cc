@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <algorithm>
+#include <deque>
 #include <mutex>
 
 namespace corebridge {
@@ -61,18 +62,25 @@ void initLogging(const LogOptions& options) {
   });
 }
 
-std::shared_ptr<spdlog::logger> logger(const std::string& name) {
-  if (auto existing = spdlog::get(name)) {
-    return existing;
+const std::shared_ptr<spdlog::logger>& logger(const std::string& name) {
+  // Loggers are never dropped (initLogging changes them in place), so each
+  // thread keeps the ones it used: the request path neither takes spdlog's
+  // registry mutex nor touches the shared reference count. A deque, because
+  // a returned reference must survive the thread's later lookups.
+  thread_local std::deque<std::shared_ptr<spdlog::logger>> cache;
+  for (const auto& l : cache) {
+    if (l->name() == name) {
+      return l;
+    }
   }
   std::lock_guard<std::mutex> lock(g_mu);
-  if (auto existing = spdlog::get(name)) {
-    return existing;
+  std::shared_ptr<spdlog::logger> l = spdlog::get(name);
+  if (l == nullptr) {
+    l = std::make_shared<spdlog::logger>(name, sinkLocked());
+    l->set_level(g_options.level);
+    spdlog::register_logger(l);
   }
-  auto l = std::make_shared<spdlog::logger>(name, sinkLocked());
-  l->set_level(g_options.level);
-  spdlog::register_logger(l);
-  return l;
+  return cache.emplace_back(std::move(l));
 }
 
 std::string maskAccount(std::string_view number) {

@@ -27,7 +27,8 @@ bool parseLogLevel(std::string_view s, spdlog::level::level_enum* out);
 void initLogging(const LogOptions& options);
 
 // The named logger, created on first use with the options of initLogging().
-std::shared_ptr<spdlog::logger> logger(const std::string& name);
+// The reference stays valid for the calling thread's lifetime.
+const std::shared_ptr<spdlog::logger>& logger(const std::string& name);
 
 // Masks an account or card number for logs and reports: at most the first six
 // and last four digits stay visible ("4000001234567899" -> "400000******7899").

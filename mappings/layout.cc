@@ -64,9 +64,36 @@ std::vector<std::string> qualifiers(std::string_view name) {
   return parts;
 }
 
+// True for a bare COBOL name already in upper case (no qualifier, no
+// space): the form the mapping code passes on every request, which needs no
+// splitting or copying.
+bool isPlainUpperName(std::string_view name) {
+  if (name.empty()) {
+    return false;
+  }
+  for (char c : name) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int Layout::find(std::string_view name) const {
+  if (isPlainUpperName(name)) {
+    int found = kNoIndex;
+    for (int i = 0; i < static_cast<int>(fields.size()); ++i) {
+      if (!fields[i].filler && fields[i].name == name) {
+        if (found != kNoIndex) {
+          return kNoIndex;  // ambiguous
+        }
+        found = i;
+      }
+    }
+    return found;
+  }
   std::vector<std::string> q = qualifiers(name);
   if (q.empty()) {
     return kNoIndex;

@@ -791,5 +791,32 @@ TEST(CopybookErrors, EmptyInput) {
             "test.cpy:1:1: expected a level number, found 'end of file'");
 }
 
+TEST(LayoutFindTest, PlainQualifiedLowerCaseAmbiguousAndFillerNames) {
+  Layout l = parseOk(
+      "01 R.\n"
+      "  05 A.\n"
+      "    10 AMT PIC 9(3).\n"
+      "  05 B.\n"
+      "    10 AMT PIC 9(3).\n"
+      "  05 ONLY-ONE PIC X.\n"
+      "  05 FILLER PIC X.\n");
+  const int only = l.find("ONLY-ONE");
+  ASSERT_NE(only, kNoIndex);
+  EXPECT_EQ(l.fields[only].name, "ONLY-ONE");
+  EXPECT_EQ(l.find("only-one"), only);    // lower case takes the qualifier path
+  EXPECT_EQ(l.find(" ONLY-ONE "), only);  // so do surrounding spaces
+  EXPECT_EQ(l.find("AMT"), kNoIndex);     // two of them: ambiguous
+  const int a_amt = l.find("AMT OF A");
+  const int b_amt = l.find("B.AMT");
+  ASSERT_NE(a_amt, kNoIndex);
+  ASSERT_NE(b_amt, kNoIndex);
+  EXPECT_NE(a_amt, b_amt);
+  EXPECT_EQ(l.fields[a_amt].parent, l.find("A"));
+  EXPECT_EQ(l.find("amt in b"), b_amt);
+  EXPECT_EQ(l.find("FILLER"), kNoIndex);  // fillers have no name to find
+  EXPECT_EQ(l.find("NONE"), kNoIndex);
+  EXPECT_EQ(l.find(""), kNoIndex);
+}
+
 }  // namespace
 }  // namespace corebridge::mappings
