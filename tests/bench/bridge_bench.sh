@@ -25,7 +25,7 @@
 #
 # Environment:
 #   BENCH_SECONDS      seconds of load per setup (default 20)
-#   BENCH_RUNS         rounds of all five setups; the table shows medians and
+#   BENCH_RUNS         rounds of the setups; the table shows medians and
 #                      ranges when more than 1 (default 1)
 #   BENCH_CONNECTIONS  channel connections (default 8)
 #   BENCH_DELAY_MS     newcore --inject-latency-ms for the slowed setups (default 20)
@@ -34,11 +34,16 @@
 #   BENCH_RATE         the paced phase's requests/s (default auto: a quarter of
 #                      what the direct setup took saturated in the same round)
 #   BENCH_SIM_ACCOUNTS accounts each channel connection uses (default 32)
-#   BENCH_ONLY         comma list of setups to run (default all six); also
+#   BENCH_ONLY         comma list of setups to run (default the six above and
+#                      bridge-shadow-ncidle, below); also
 #                      bridge-shadow-nodelay: SHADOW with an unslowed newcore,
 #                      to tell the cost of the secondary work from the delay's;
 #                      bridge-shadow-nojournal: SHADOW +DELAY without the
-#                      journal (the secondary queue of issue 5 alone)
+#                      journal (the secondary queue of issue 5 alone);
+#                      bridge-shadow-ncidle: SHADOW +DELAY with newcore run
+#                      under `chrt --idle 0` (SCHED_IDLE), a stand-in for a
+#                      new core on hardware of its own: its CPU then runs only
+#                      when the channel's path leaves a core idle
 #
 # CPU heavy: on a shared machine run it alone (the project's convention is
 # `flock /tmp/cb-build.lock tests/bench/bridge_bench.sh`). docs/benchmarks.md
@@ -60,7 +65,7 @@ accounts=${BENCH_ACCOUNTS:-2000}
 # against a new core slowed by 20 ms (~50 calls/s at best), and the SHADOW
 # figures then measure that pile-up rather than the bridge.
 sim_accounts=${BENCH_SIM_ACCOUNTS:-32}
-only=${BENCH_ONLY:-direct,haproxy,bridge,bridge-slow-lo,bridge-shadow,bridge-dualwrite}
+only=${BENCH_ONLY:-direct,haproxy,bridge,bridge-slow-lo,bridge-shadow,bridge-shadow-ncidle,bridge-dualwrite}
 # The write-heavy mix of bridge-dualwrite.
 write_mix=${BENCH_WRITE_MIX:-inquiry=10,post=60,transfer=30,statement=0,invalid=0,open=0,close=0}
 
@@ -143,8 +148,10 @@ start_legacy() {  # DIR -> sets legacy_pid, legacy_port
   legacy_port=$(wait_line "$1/legacy.out" '^listening on ' | sed 's/.*://')
 }
 
-start_newcore() {  # DIR DELAY_MS -> sets newcore_pid, newcore_port
-  "$bin/newcore" --port 0 --dsn "Driver=SQLite3;Database=$1/nc.db" \
+start_newcore() {  # DIR DELAY_MS [idle] -> sets newcore_pid, newcore_port
+  local prefix=()
+  if [ "${3:-}" = idle ]; then prefix=(chrt --idle 0); fi
+  "${prefix[@]}" "$bin/newcore" --port 0 --dsn "Driver=SQLite3;Database=$1/nc.db" \
     --inject-latency-ms "$2" >"$1/newcore.out" 2>"$1/newcore.err" &
   newcore_pid=$!
   pids+=("$newcore_pid")
@@ -321,13 +328,14 @@ run_setup() {  # RUN SETUP
       stop "$proxy_pid"
       ;;
     bridge*)
-      local d=$delay_ms stage=LEGACY_ONLY mix="" journal
+      local d=$delay_ms stage=LEGACY_ONLY mix="" journal priority=normal
       case $setup in bridge | bridge-shadow-nodelay | bridge-dualwrite) d=0 ;; esac
       case $setup in bridge-shadow*) stage=SHADOW ;; esac
       journal=$dir/journal
       case $setup in bridge-shadow-nojournal) journal="" ;; esac
       case $setup in bridge-dualwrite) stage=DUAL_WRITE mix=$write_mix ;; esac
-      start_newcore "$dir" "$d"
+      case $setup in bridge-shadow-ncidle) priority=idle ;; esac
+      start_newcore "$dir" "$d" "$priority"
       start_bridge "$dir" "$stage" "$legacy_port" "$newcore_port" "$journal"
       # Sample the secondary queue once a second while the load runs.
       (
@@ -394,7 +402,7 @@ sync
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$runs"); do
   for setup in direct haproxy bridge bridge-slow-lo bridge-shadow bridge-shadow-nojournal \
-    bridge-shadow-nodelay bridge-dualwrite; do
+    bridge-shadow-ncidle bridge-shadow-nodelay bridge-dualwrite; do
     case ",$only," in *",$setup,"*) run_setup "$run" "$setup" ;; esac
   done
 done
@@ -416,6 +424,7 @@ names = {
     "bridge-slow-lo": f"corebridge LEGACY_ONLY, newcore +{delay} ms",
     "bridge-shadow": f"corebridge SHADOW, newcore +{delay} ms",
     "bridge-shadow-nojournal": f"corebridge SHADOW, newcore +{delay} ms, no journal",
+    "bridge-shadow-ncidle": f"corebridge SHADOW, newcore +{delay} ms at idle priority",
     "bridge-shadow-nodelay": "corebridge SHADOW, newcore not slowed",
     "bridge-dualwrite": "corebridge DUAL_WRITE, journal on, write-heavy mix",
 }
@@ -489,13 +498,14 @@ def shadow_goal(phase, label, setup="bridge-shadow"):
              sh99 <= 1.10 * lo99, f"{sh99 / lo99 - 1:+.1%} ({sh99:,.0f} vs {lo99:,.0f} us)")
 shadow_goal("paced", "")
 shadow_goal("paced", ", without the journal", "bridge-shadow-nojournal")
+shadow_goal("paced", ", newcore at idle priority (as if on its own cores)", "bridge-shadow-ncidle")
 print("for comparison, the same latency goals on the saturated phase (a saturated bank's p99 "
       "is its queue; any process beside it on these cores lengthens it):")
 latency_goals("sim", " (saturated)")
 shadow_goal("sim", " (saturated)")
 
 for r in (by.get("bridge-shadow", []) + by.get("bridge-shadow-nojournal", []) +
-          by.get("bridge-shadow-nodelay", [])):
+          by.get("bridge-shadow-ncidle", []) + by.get("bridge-shadow-nodelay", [])):
     print(f"\n{r['setup']} run {r['run']}: secondary queue depth at the end of the load "
           f"{r.get('depth_end')}, highest sampled {r.get('depth_max')}, drained in "
           f"{r.get('drain_s')} s; dropped {r.get('dropped')}; secondary errors "
@@ -517,7 +527,7 @@ for r in by.get("bridge-dualwrite", []):
           f"{r.get('journal_unsettled')}; repair cases {r.get('repairs_opened')}; comparisons "
           f"{json.dumps(r.get('comparisons_by_result', {}), sort_keys=True)}")
 for s in ("bridge", "bridge-slow-lo", "bridge-shadow", "bridge-shadow-nojournal",
-          "bridge-shadow-nodelay", "bridge-dualwrite"):
+          "bridge-shadow-ncidle", "bridge-shadow-nodelay", "bridge-dualwrite"):
     for r in by.get(s, []):
         bad = any(r[p].get("errors") or r[p].get("unexpected_replies") for p in ("sim", "paced"))
         if r.get("bridge_log_lines") or bad:
