@@ -6,8 +6,13 @@ namespace corebridge::bridge {
 
 namespace {
 
-std::string seriesKey(const std::string& name, const Labels& labels) {
-  std::string key = name;
+// The series' cache key, in a buffer of the calling thread (reused: no
+// allocation once it has grown).
+std::string_view seriesKey(
+    std::string_view name,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+  thread_local std::string key;
+  key.assign(name);
   for (const auto& [k, v] : labels) {
     key += '\x1f';
     key += k;
@@ -15,6 +20,15 @@ std::string seriesKey(const std::string& name, const Labels& labels) {
     key += v;
   }
   return key;
+}
+
+Labels labelsOf(std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
+  Labels out;
+  out.reserve(labels.size());
+  for (const auto& [k, v] : labels) {
+    out.emplace_back(std::string(k), std::string(v));
+  }
+  return out;
 }
 
 dualwrite::Side toDualwrite(Side side) {
@@ -40,36 +54,35 @@ Result<std::unique_ptr<BridgeObserver>> BridgeObserver::create(const mappings::P
 BridgeObserver::BridgeObserver(MetricsRegistry& metrics, dualwrite::MismatchSink* sink)
     : metrics_(metrics), sink_(sink) {}
 
-Counter* BridgeObserver::counter(const std::string& name, const std::string& help,
-                                 const Labels& labels) {
-  const std::string key = seriesKey(name, labels);
+Counter* BridgeObserver::counter(std::string_view name, std::string_view help, LabelViews labels) {
+  const std::string_view key = seriesKey(name, labels);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = counters_by_key_.find(key);
   if (it != counters_by_key_.end()) {
     return it->second;
   }
-  auto c = metrics_.counter(name, help, labels);
+  auto c = metrics_.counter(std::string(name), std::string(help), labelsOf(labels));
   Counter* out = c.ok() ? *c : nullptr;
-  counters_by_key_[key] = out;
+  counters_by_key_.emplace(std::string(key), out);
   return out;
 }
 
-Histogram* BridgeObserver::histogram(const std::string& name, const std::string& help,
-                                     const Labels& labels) {
-  const std::string key = seriesKey(name, labels);
+Histogram* BridgeObserver::histogram(std::string_view name, std::string_view help,
+                                     LabelViews labels) {
+  const std::string_view key = seriesKey(name, labels);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = histograms_by_key_.find(key);
   if (it != histograms_by_key_.end()) {
     return it->second;
   }
-  auto h = metrics_.histogram(name, help, labels);
+  auto h = metrics_.histogram(std::string(name), std::string(help), labelsOf(labels));
   Histogram* out = h.ok() ? *h : nullptr;
-  histograms_by_key_[key] = out;
+  histograms_by_key_.emplace(std::string(key), out);
   return out;
 }
 
 void BridgeObserver::onRequest(const RequestInfo& info) {
-  const std::string stage(stageName(info.stage));
+  const std::string_view stage = stageName(info.stage);
   if (Counter* c = counter("corebridge_requests_total",
                            "Channel requests by transaction, product line, stage and outcome.",
                            {{"trancode", info.trancode},
@@ -86,13 +99,13 @@ void BridgeObserver::onRequest(const RequestInfo& info) {
     }
   }
   if (info.outcome != "bad_request") {
-    if (Histogram* h = histogram(
-            "corebridge_backend_duration_seconds", "Back-end call latency by side and role.",
-            {{"side", std::string(sideName(info.primary))}, {"role", "primary"}})) {
+    if (Histogram* h = histogram("corebridge_backend_duration_seconds",
+                                 "Back-end call latency by side and role.",
+                                 {{"side", sideName(info.primary)}, {"role", "primary"}})) {
       h->observe(info.primary_latency);
     }
   }
-  auto log = logger("bridge");
+  const auto& log = logger("bridge");
   if (log->should_log(spdlog::level::debug)) {
     log->debug("txn={} trancode={} line={} stage={} account={} primary={} outcome={} us={}{}",
                info.txn_id, info.trancode, info.product_line, stage, maskAccount(info.account),
@@ -113,14 +126,12 @@ Verdict BridgeObserver::onSecondary(const SecondaryResult& result) {
           : (result.secondary_status.code() == StatusCode::kDeadlineExceeded ? "timeout" : "error");
   if (Counter* c =
           counter("corebridge_secondary_total", "Secondary calls by side, transaction and outcome.",
-                  {{"side", std::string(sideName(secondary))},
-                   {"trancode", trancode},
-                   {"outcome", outcome}})) {
+                  {{"side", sideName(secondary)}, {"trancode", trancode}, {"outcome", outcome}})) {
     c->inc();
   }
-  if (Histogram* h = histogram(
-          "corebridge_backend_duration_seconds", "Back-end call latency by side and role.",
-          {{"side", std::string(sideName(secondary))}, {"role", "secondary"}})) {
+  if (Histogram* h = histogram("corebridge_backend_duration_seconds",
+                               "Back-end call latency by side and role.",
+                               {{"side", sideName(secondary)}, {"role", "secondary"}})) {
     h->observe(result.secondary_latency);
   }
   if (!result.secondary_status.ok()) {

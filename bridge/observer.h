@@ -9,11 +9,15 @@
 // every secondary worker at once.
 #pragma once
 
+#include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "bridge/executor.h"
 #include "bridge/metrics.h"
@@ -45,8 +49,17 @@ class BridgeObserver : public ExecutorObserver {
 
  private:
   BridgeObserver(MetricsRegistry& metrics, dualwrite::MismatchSink* sink);
-  Counter* counter(const std::string& name, const std::string& help, const Labels& labels);
-  Histogram* histogram(const std::string& name, const std::string& help, const Labels& labels);
+  // Label names and values as views: a series already seen is found without
+  // building its Labels (one lookup per request and series, no allocation).
+  using LabelViews = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+  Counter* counter(std::string_view name, std::string_view help, LabelViews labels);
+  Histogram* histogram(std::string_view name, std::string_view help, LabelViews labels);
+
+  // Finds a string key without copying it (C++20 heterogeneous lookup).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
 
   MetricsRegistry& metrics_;
   dualwrite::MismatchSink* sink_;
@@ -54,8 +67,8 @@ class BridgeObserver : public ExecutorObserver {
   ObserverCounters counters_;
 
   std::mutex mu_;  // guards the series caches (the series themselves are atomic)
-  std::unordered_map<std::string, Counter*> counters_by_key_;
-  std::unordered_map<std::string, Histogram*> histograms_by_key_;
+  std::unordered_map<std::string, Counter*, KeyHash, std::equal_to<>> counters_by_key_;
+  std::unordered_map<std::string, Histogram*, KeyHash, std::equal_to<>> histograms_by_key_;
 };
 
 }  // namespace corebridge::bridge

@@ -332,6 +332,19 @@ Result<BackendReply> TcpLegacyBackend::exchange(Connection& connection, const st
                                     decoder.error().message()),
                         bad_reply_);
     }
+    // Wait first, then read: the reply is rarely there the instant the
+    // request (or part of the reply) has gone, so a read first would mostly
+    // be an EAGAIN, a third system call per exchange.
+    const Wait w = waitFor(fd, POLLIN, deadline, &error);
+    if (w == Wait::kTimeout) {
+      return countError(
+          deadlineExceeded(where + ": no reply before the deadline; the request was sent, "
+                                   "the outcome is unknown"),
+          deadline_exceeded_);
+    }
+    if (w == Wait::kError) {
+      return countError(unavailable(where + ": poll: " + errnoText(error)), connection_lost_);
+    }
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n > 0) {
       decoder.feed(reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
@@ -349,16 +362,6 @@ Result<BackendReply> TcpLegacyBackend::exchange(Connection& connection, const st
       return countError(unavailable(where + ": connection lost after the request was sent: " +
                                     errnoText(errno) + "; the outcome is unknown"),
                         connection_lost_);
-    }
-    const Wait w = waitFor(fd, POLLIN, deadline, &error);
-    if (w == Wait::kTimeout) {
-      return countError(
-          deadlineExceeded(where + ": no reply before the deadline; the request was sent, "
-                                   "the outcome is unknown"),
-          deadline_exceeded_);
-    }
-    if (w == Wait::kError) {
-      return countError(unavailable(where + ": poll: " + errnoText(error)), connection_lost_);
     }
   }
 }
