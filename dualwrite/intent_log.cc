@@ -171,8 +171,11 @@ Status IntentLog::primaryDone(const PrimaryOutcome& outcome) {
 }
 
 Status IntentLog::settle(const Settlement& settlement) {
+  const std::string payload = encodeSettlement(settlement);
   CB_ASSIGN_OR_RETURN(const uint64_t seq,
-                      journal_->append(RecordType::kSettled, encodeSettlement(settlement)));
+                      settleWaits(settlement.reason)
+                          ? journal_->append(RecordType::kSettled, payload)
+                          : journal_->appendDeferred(RecordType::kSettled, payload));
   uint64_t truncate_to = 0;
   {
     std::lock_guard lock(mu_);
@@ -198,6 +201,14 @@ Status IntentLog::settle(const Settlement& settlement) {
     (void)journal_->truncateBefore(truncate_to);
   }
   return okStatus();
+}
+
+bool IntentLog::settleWaits(SettleReason reason) {
+  // Replaying a settled intent whose secondary answered, or whose primary
+  // refused it, does no harm: each side answers a replayed key as it did.
+  // A repair case must not be opened twice, and a request the channel was
+  // told was not applied must not be applied by a replay.
+  return reason == SettleReason::kRepairCase || reason == SettleReason::kPrimaryFailed;
 }
 
 IntentLogStats IntentLog::stats() const {

@@ -3,15 +3,17 @@
 // Wraps a Journal (dualwrite/journal.h) in one directory and speaks in
 // intents (dualwrite/intent.h): begin() before the primary call,
 // primaryDone() after it, settle() once the secondary side is done. begin()
-// and settle() return only when their record is durable (group commit shares
-// the fdatasync among concurrent requests). primaryDone() queues its record
-// and returns: it is written with the next batch (Journal::appendDeferred),
-// so the channel's reply does not wait for a second fdatasync. A crash that
+// returns only when its record is durable (group commit shares the
+// fdatasync among concurrent requests). primaryDone() queues its record and
+// returns: it is written with the next batch (Journal::appendDeferred), so
+// the channel's reply does not wait for a second fdatasync. A crash that
 // loses it leaves the intent without an outcome, which recovery treats as in
 // doubt: it replays the primary under the same idempotency key, and the
-// primary answers as it did the first time (../shared/DESIGN.md: both back
-// ends apply a key at most once). Since seq order is file order, an outcome
-// is durable before any later intent or settlement is.
+// primary answers as it did the first time, a refusal included
+// (../shared/DESIGN.md: both back ends apply a key at most once). Most
+// settlements are queued the same way (settleWaits() says which wait).
+// Since seq order is file order, a queued record is durable before any
+// record appended after it is: in particular before the next intent.
 //
 // It also owns the directory: open() takes an exclusive flock(2) on
 // `DIR/LOCK`, so a second bridge pointed at the same journal fails to start
@@ -82,9 +84,20 @@ class IntentLog {
   // Queues the outcome for the next batch; does not wait (above). Errors:
   // Unavailable (the journal has failed closed).
   Status primaryDone(const PrimaryOutcome& outcome);
-  // Marks the intent settled (durably), then maybe truncates.
+  // Marks the intent settled, then maybe truncates. Waits for the record to
+  // be durable only when settleWaits(reason); otherwise it is queued like a
+  // primary outcome, and a crash that loses it makes recovery run the
+  // intent's secondary again (or find the primary's refusal again), which
+  // each side answers as it did the first time.
   Status settle(const Settlement& settlement);
+  // True for the reasons whose settlement must be durable before settle()
+  // returns: kRepairCase (a replay would open a second case for the intent)
+  // and kPrimaryFailed (the channel got CB07 for a request that was never
+  // sent; a replay would apply it).
+  static bool settleWaits(SettleReason reason);
 
+  // Returns once every queued record (outcomes, settlements) is durable.
+  Status flush() { return journal_->flush(); }
   Status health() const { return journal_->health(); }
   IntentLogStats stats() const;
   const std::string& dir() const { return journal_->dir(); }

@@ -328,6 +328,14 @@ Journal::Journal(std::string dir, const JournalOptions& options)
       env_(options.env != nullptr ? options.env : posixJournalEnv()) {}
 
 Journal::~Journal() {
+  if (flusher_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    flusher_.join();
+  }
   // Deferred records still queued are written now (best effort: a failure
   // here only loses what a crash would have lost).
   (void)flush();
@@ -387,6 +395,10 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& dir,
   journal->file_bytes_ = scan.last_file_bytes;
   journal->file_records_ = scan.last_file_records;
   journal->segments_ = std::move(segments);
+  if (options.deferred_flush_period.count() > 0) {
+    Journal* j = journal.get();
+    journal->flusher_ = std::thread([j] { j->flushLoop(); });
+  }
   return journal;
 }
 
@@ -424,7 +436,32 @@ Result<uint64_t> Journal::appendDeferred(RecordType type, std::string_view paylo
   w->seq = next_seq_++;
   const uint64_t seq = w->seq;
   queue_.push_back(w.release());
+  ++deferred_queued_;
   return seq;
+}
+
+void Journal::flushLoop() {
+  std::unique_lock lock(mu_);
+  uint64_t seen = 0;  // the newest seq handed out at the previous look
+  while (!stop_cv_.wait_for(lock, options_.deferred_flush_period, [this] { return stopping_; })) {
+    // A deferred record numbered before the previous look has waited a
+    // whole period without a batch: nothing else is appending.
+    bool stale = false;
+    if (deferred_queued_ > 0) {
+      for (const Writer* x : queue_) {
+        if (x->deferred && x->seq <= seen) {
+          stale = true;
+          break;
+        }
+      }
+    }
+    seen = next_seq_ - 1;
+    if (stale) {
+      lock.unlock();
+      (void)flush();  // a failure has failed the journal closed; appenders hear it
+      lock.lock();
+    }
+  }
 }
 
 Status Journal::flush() {
@@ -506,6 +543,7 @@ void Journal::leadBatch(std::unique_lock<std::mutex>& lock, const Writer* self) 
   for (Writer* x : batch) {
     queue_.pop_front();
     if (x->deferred) {
+      --deferred_queued_;
       delete x;
       continue;
     }

@@ -55,6 +55,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -63,6 +64,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -125,6 +127,11 @@ struct JournalOptions {
   size_t max_batch_bytes = 4U << 20;
   // Not owned; must outlive the journal. Null means posixJournalEnv().
   JournalEnv* env = nullptr;
+  // A background thread looks this often for deferred records that no batch
+  // has carried since its last look (traffic stopped), and flushes them; so
+  // a deferred record waits at most about twice this. 0: no thread (records
+  // wait for the next append or flush).
+  std::chrono::milliseconds deferred_flush_period{20};
 };
 
 struct RecoveryReport {
@@ -211,6 +218,8 @@ class Journal {
   // of the queue, writes and syncs it without the lock, completes its writers
   // and wakes the next waiting one.
   void leadBatch(std::unique_lock<std::mutex>& lock, const Writer* self);
+  // The deferred_flush_period thread.
+  void flushLoop();
   // Leader only, without mu_: rotates if needed, writes and syncs `buffer_`.
   Status writeBatch(uint64_t first_seq, size_t records, bool* rotated);
 
@@ -220,8 +229,12 @@ class Journal {
 
   std::mutex truncate_mu_;  // serialises truncateBefore; held across its unlinks
   mutable std::mutex mu_;
-  std::deque<Writer*> queue_;      // guarded by mu_; in seq order, oldest first
-  bool leading_ = false;           // guarded by mu_: a batch is being written
+  std::deque<Writer*> queue_;   // guarded by mu_; in seq order, oldest first
+  bool leading_ = false;        // guarded by mu_: a batch is being written
+  size_t deferred_queued_ = 0;  // guarded by mu_: deferred records in queue_
+  bool stopping_ = false;       // guarded by mu_: the destructor runs
+  std::condition_variable stop_cv_;
+  std::thread flusher_;            // started by open() when deferred_flush_period > 0
   Status failed_;                  // guarded by mu_
   uint64_t next_seq_ = 1;          // guarded by mu_
   std::vector<Segment> segments_;  // guarded by mu_; back() is being written

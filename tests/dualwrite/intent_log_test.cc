@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -124,6 +125,13 @@ TEST(IntentLogTest, ReturnsUnfinishedIntentsInOrderWithTheirPrimaryOutcome) {
   EXPECT_GT(*(*log)->begin(sampleIntent("D")), c);
 }
 
+// Queued records wait for the next waited one: no background flush.
+IntentLogOptions noFlusher() {
+  IntentLogOptions o;
+  o.journal.deferred_flush_period = std::chrono::milliseconds(0);
+  return o;
+}
+
 // Runs `body` in a child process, which must end with _exit() so that no
 // destructor runs (as under SIGKILL: nothing queued is flushed); returns once
 // the child has exited with 0.
@@ -143,7 +151,7 @@ TEST(IntentLogTest, APrimaryOutcomeIsNotWaitedForAndACrashBeforeTheNextBatchLeav
   TempDir dir;
   inACrashingChild([&] {
     std::vector<UnfinishedIntent> none;
-    auto log = IntentLog::open(dir.str(), {}, &none);
+    auto log = IntentLog::open(dir.str(), noFlusher(), &none);
     if (!log.ok()) {
       ::_exit(2);
     }
@@ -170,6 +178,42 @@ TEST(IntentLogTest, APrimaryOutcomeIsNotWaitedForAndACrashBeforeTheNextBatchLeav
   EXPECT_EQ(pending[1].intent.txn_id, "B");
   // In doubt: the executor's recovery replays the primary under B's key.
   EXPECT_FALSE(pending[1].primary.has_value());
+}
+
+TEST(IntentLogTest, ASettlementWaitsOnlyWhenAReplayWouldDoHarm) {
+  EXPECT_FALSE(IntentLog::settleWaits(SettleReason::kSecondaryDone));
+  EXPECT_FALSE(IntentLog::settleWaits(SettleReason::kNothingToDo));
+  EXPECT_TRUE(IntentLog::settleWaits(SettleReason::kRepairCase));
+  EXPECT_TRUE(IntentLog::settleWaits(SettleReason::kPrimaryFailed));
+  TempDir dir;
+  inACrashingChild([&] {
+    std::vector<UnfinishedIntent> none;
+    auto log = IntentLog::open(dir.str(), noFlusher(), &none);
+    if (!log.ok()) {
+      ::_exit(2);
+    }
+    const uint64_t done = *(*log)->begin(sampleIntent("DONE"));
+    const uint64_t parked = *(*log)->begin(sampleIntent("PARKED"));
+    const uint64_t failed = *(*log)->begin(sampleIntent("FAILED"));
+    const uint64_t queued = *(*log)->begin(sampleIntent("QUEUED"));
+    // Written with the next waited record.
+    if (!(*log)->settle({done, SettleReason::kSecondaryDone, 0}).ok() ||
+        !(*log)->settle({parked, SettleReason::kRepairCase, 7}).ok() ||
+        !(*log)->settle({failed, SettleReason::kPrimaryFailed, 0}).ok() ||
+        // Queued only: lost below.
+        !(*log)->settle({queued, SettleReason::kSecondaryDone, 0}).ok() ||
+        (*log)->stats().journal.queued != 1) {
+      ::_exit(3);
+    }
+    ::_exit(0);
+  });
+  std::vector<UnfinishedIntent> pending;
+  auto log = IntentLog::open(dir.str(), {}, &pending);
+  ASSERT_TRUE(log.ok()) << log.status().toString();
+  ASSERT_EQ(pending.size(), 1U);
+  // Its secondary answered before the crash; recovery calls it again under
+  // the same key, and the secondary answers as it did.
+  EXPECT_EQ(pending[0].intent.txn_id, "QUEUED");
 }
 
 TEST(IntentLogTest, ASecondBridgeOnTheSameDirectoryIsRefused) {

@@ -340,6 +340,7 @@ TEST_F(JournalTest, ADeferredRecordIsNumberedAtOnceAndWrittenWithTheNextBatch) {
   FaultyEnv env;
   JournalOptions options;
   options.env = &env;
+  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
   {
     auto j = openOk(options, nullptr);
     EXPECT_EQ(*j->appendDeferred(RecordType::kPrimaryOutcome, "first"), 1U);
@@ -368,6 +369,7 @@ TEST_F(JournalTest, FlushAndCloseWriteDeferredRecords) {
   FaultyEnv env;
   JournalOptions options;
   options.env = &env;
+  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
   {
     auto j = openOk(options, nullptr);
     EXPECT_TRUE(j->flush().ok());  // nothing queued: no I/O
@@ -391,6 +393,7 @@ TEST_F(JournalTest, DeferredRecordsAheadOfAWaiterAreWrittenEvenPastTheBatchBound
   FaultyEnv env;
   JournalOptions options;
   options.env = &env;
+  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
   options.max_batch_bytes = 1;
   auto j = openOk(options, nullptr);
   for (int i = 1; i <= 5; ++i) {
@@ -406,6 +409,7 @@ TEST_F(JournalTest, ADeferredRecordIsRefusedOnceTheJournalFailedAndBadInputIsRef
   FaultyEnv env;
   JournalOptions options;
   options.env = &env;
+  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
   auto j = openOk(options, nullptr);
   EXPECT_EQ(j->appendDeferred(static_cast<RecordType>(0), "x").status().code(),
             StatusCode::kInvalidArgument);
@@ -417,6 +421,22 @@ TEST_F(JournalTest, ADeferredRecordIsRefusedOnceTheJournalFailedAndBadInputIsRef
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(refused.status().message(), HasSubstr("failed closed"));
   EXPECT_EQ(j->flush().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(JournalTest, ADeferredRecordNoBatchCarriesIsFlushedByTheBackgroundThread) {
+  FaultyEnv env;
+  JournalOptions options;
+  options.env = &env;
+  options.deferred_flush_period = std::chrono::milliseconds(5);
+  auto j = openOk(options, nullptr);
+  ASSERT_TRUE(j->appendDeferred(RecordType::kSettled, "alone").ok());
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (j->stats().appends == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(j->stats().appends, 1U);
+  EXPECT_EQ(j->stats().queued, 0U);
+  EXPECT_EQ(env.syncs.load(), 1);
 }
 
 TEST_F(JournalTest, ThreadsMixingDeferredAndWaitedAppendsKeepADenseFileOrder) {
