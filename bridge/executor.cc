@@ -270,6 +270,7 @@ void Executor::laneAccounts(Job& job) const {
 
 ChannelReply Executor::handle(std::string_view trancode, std::string_view commarea) {
   RequestInfo info;
+  info.started = Clock::now();
   info.trancode = std::string(trancode);
   const mappings::PackTransaction* tx = pack_->find(trancode);
   if (tx == nullptr) {

@@ -109,6 +109,8 @@ struct RequestInfo {
   // call of an account of the write).
   std::string outcome;
   std::chrono::nanoseconds primary_latency{0};
+  // When handle() began: with primary_latency, what the bridge itself added.
+  std::chrono::steady_clock::time_point started{};
   bool secondary_queued = false;
   // A write the primary refused: not sent to the secondary (executor.cc).
   bool secondary_refused = false;

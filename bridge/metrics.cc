@@ -121,6 +121,14 @@ const std::vector<double>& latencyBuckets() {
   return kBuckets;
 }
 
+const std::vector<double>& addedTimeBuckets() {
+  static const std::vector<double> kBuckets = {
+      0.000005, 0.00001, 0.000015, 0.00002, 0.00003, 0.00005, 0.000075, 0.0001,
+      0.00015,  0.0002,  0.0003,   0.0005,  0.00075, 0.001,   0.002,    0.005,
+      0.01,     0.025,   0.05,     0.1,     0.25,    1};
+  return kBuckets;
+}
+
 // ---- MetricsRegistry --------------------------------------------------------
 
 struct MetricsRegistry::Series {

@@ -96,6 +96,8 @@ class Histogram {
 
 // 50 µs to 10 s in 1-2.5-5 steps: the bounds of every latency histogram.
 const std::vector<double>& latencyBuckets();
+// 5 µs to 1 s, finer below 1 ms: for the time the bridge adds to a request.
+const std::vector<double>& addedTimeBuckets();
 
 class MetricsRegistry {
  public:

@@ -68,14 +68,14 @@ Counter* BridgeObserver::counter(std::string_view name, std::string_view help, L
 }
 
 Histogram* BridgeObserver::histogram(std::string_view name, std::string_view help,
-                                     LabelViews labels) {
+                                     LabelViews labels, const std::vector<double>& bounds) {
   const std::string_view key = seriesKey(name, labels);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = histograms_by_key_.find(key);
   if (it != histograms_by_key_.end()) {
     return it->second;
   }
-  auto h = metrics_.histogram(std::string(name), std::string(help), labelsOf(labels));
+  auto h = metrics_.histogram(std::string(name), std::string(help), labelsOf(labels), bounds);
   Histogram* out = h.ok() ? *h : nullptr;
   histograms_by_key_.emplace(std::string(key), out);
   return out;
@@ -96,6 +96,19 @@ void BridgeObserver::onRequest(const RequestInfo& info) {
                              "Writes the primary refused, not sent to the secondary.",
                              {{"trancode", info.trancode}, {"reason", "primary_refused"}})) {
       c->inc();
+    }
+  }
+  if (info.outcome == "ok" && info.started != std::chrono::steady_clock::time_point{}) {
+    // Everything but the primary call: decoding, routing, the journal's
+    // wait, queueing the secondary, and a write-through's wait for its
+    // secondary (the channel waits for it too). Not the channel socket's
+    // read and write, which are the listener's.
+    const auto added = std::chrono::steady_clock::now() - info.started - info.primary_latency;
+    if (Histogram* h = histogram("corebridge_bridge_added_seconds",
+                                 "Time the bridge added to a request the primary answered, "
+                                 "beyond the primary call, by stage.",
+                                 {{"stage", stage}}, addedTimeBuckets())) {
+      h->observe(added);
     }
   }
   if (info.outcome != "bad_request") {

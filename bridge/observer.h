@@ -53,7 +53,8 @@ class BridgeObserver : public ExecutorObserver {
   // building its Labels (one lookup per request and series, no allocation).
   using LabelViews = std::initializer_list<std::pair<std::string_view, std::string_view>>;
   Counter* counter(std::string_view name, std::string_view help, LabelViews labels);
-  Histogram* histogram(std::string_view name, std::string_view help, LabelViews labels);
+  Histogram* histogram(std::string_view name, std::string_view help, LabelViews labels,
+                       const std::vector<double>& bounds = latencyBuckets());
 
   // Finds a string key without copying it (C++20 heterogeneous lookup).
   struct KeyHash {

@@ -20,8 +20,11 @@
 # from when it was due: docs/channel-sim.md). A saturated bank's latency is
 # its queue, which any process on the same cores lengthens; at a rate it
 # keeps up with, the latency is what the path adds.
-# It prints both tables (throughput, p50/p99/p99.9, ratios to direct), the
-# goals with PASS/MISS, and the bridge's secondary queue in the SHADOW runs.
+# It prints both tables (throughput, p50/p99/p99.9, ratios to direct), what
+# the bridge itself added per phase (p50/p99 of its own
+# corebridge_bridge_added_seconds histogram, which the machine's stalls
+# outside the bridge do not reach), the goals with PASS/MISS, and the
+# bridge's secondary queue in the SHADOW runs.
 #
 # Environment:
 #   BENCH_SECONDS      seconds of load per setup (default 20)
@@ -231,6 +234,17 @@ metrics() {  # ADMIN_PORT -> the exposition text
   curl -s --max-time 5 "http://127.0.0.1:$1/metrics" || true
 }
 
+# added_buckets TEXT: corebridge_bridge_added_seconds' cumulative buckets,
+# summed over stages, as a JSON object {"le": count}.
+added_buckets() {
+  echo "$1" | awk '
+    /^corebridge_bridge_added_seconds_bucket\{/ {
+      if (match($0, /le="[^"]*"/)) { le = substr($0, RSTART + 4, RLENGTH - 5); c[le] += $NF }
+    }
+    END { printf "{"; sep = ""; for (k in c) { printf "%s\"%s\":%d", sep, k, c[k]; sep = "," }
+          printf "}" }'
+}
+
 # metric TEXT NAME: the sum of every series of NAME (0 when absent).
 metric() {
   echo "$1" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $NF } END { printf "%d", s }'
@@ -373,6 +387,9 @@ run_setup() {  # RUN SETUP
       extra+=",\"journal_records\":$(metric "$m_drained" corebridge_journal_records_total)"
       extra+=",\"journal_syncs\":$(metric "$m_drained" corebridge_journal_syncs_total)"
       extra+=",\"journal_unsettled\":$(metric "$m_drained" corebridge_journal_unsettled)"
+      # What the bridge itself added: its own histogram at the end of each
+      # phase (no channel traffic while the queue drains in between).
+      extra+=",\"added_sat\":$(added_buckets "$m_end"),\"added_paced_end\":$(added_buckets "$m_paced")"
       extra+=",\"repairs_opened\":$(metric "$m_drained" corebridge_repairs_opened_total)"
       extra+=",\"comparisons_by_result\":$(echo "$m_drained" | awk '
         /^corebridge_comparisons_total\{/ {
@@ -474,6 +491,51 @@ table("sim")
 print(f"\npaced at {'/'.join(f'{x:,.0f}' for x in rates)} requests/s (latency from when each "
       "request was due): added latency")
 table("paced")
+
+def quantile(cum, q):
+    # cum: {"le": cumulative count}; linear inside the bucket that holds q.
+    pts = sorted((float("inf") if k == "+Inf" else float(k), v) for k, v in cum.items())
+    total = pts[-1][1] if pts else 0
+    if total <= 0:
+        return None
+    want, lo, below = q * total, 0.0, 0
+    for le, c in pts:
+        if c >= want:
+            if le == float("inf"):
+                return lo
+            return lo + (le - lo) * ((want - below) / (c - below) if c > below else 1.0)
+        lo, below = le, c
+    return lo
+
+def added(r, phase):
+    end = r.get("added_sat" if phase == "sim" else "added_paced_end")
+    if not end:
+        return None, None
+    start = {} if phase == "sim" else r.get("added_sat", {})
+    cum = {k: v - start.get(k, 0) for k, v in end.items()}
+    return tuple(None if x is None else x * 1e6 for x in (quantile(cum, 0.5), quantile(cum, 0.99)))
+
+def added_table(phase):
+    print("| setup | bridge-added p50 us | bridge-added p99 us |")
+    print("|---|---|---|")
+    for s in names:
+        vals = [added(r, phase) for r in by.get(s, [])]
+        vals = [v for v in vals if v[0] is not None]
+        if not vals:
+            continue
+        def cell(i):
+            xs = [v[i] for v in vals]
+            m = statistics.median(xs)
+            return f"{m:,.0f}" + (f" ({min(xs):,.0f}-{max(xs):,.0f})" if len(xs) > 1 else "")
+        print(f"| {names[s]} | {cell(0)} | {cell(1)} |")
+
+if any(r.get("added_sat") for r in rows):
+    print("\nwhat the bridge itself added (its corebridge_bridge_added_seconds histogram: from the "
+          "start of a request's handling to its reply, minus the primary call; interpolated in "
+          "its buckets), paced phase:")
+    added_table("paced")
+    print("saturated phase:")
+    added_table("sim")
 
 print("\ngoals (latency from the paced phase, throughput from the saturated one):")
 def goal(text, ok, detail):

@@ -403,6 +403,16 @@ TEST_F(BridgeStack, ATransferAcrossLinesRunsAtTheLeastMigratedStage) {
   EXPECT_EQ(*newBalance(checking), 4000);
   EXPECT_EQ(metric("corebridge_comparisons_total", {"trancode=\"ACCTXFER\"", "result=\"equal\""}),
             1);
+  // What the bridge added beyond the primary call, one observation per
+  // answered request, by the stage it ran at: the savings open at SHADOW,
+  // the checking open and the transfer at DUAL_WRITE.
+  EXPECT_EQ(metric("corebridge_bridge_added_seconds_count", {"stage=\"DUAL_WRITE\""}), 2)
+      << metrics();
+  EXPECT_EQ(metric("corebridge_bridge_added_seconds_count", {"stage=\"SHADOW\""}), 1);
+  EXPECT_EQ(metric("corebridge_bridge_added_seconds_count"), 3) << metrics();
+  EXPECT_GT(metric("corebridge_bridge_added_seconds_sum"), 0);
+  EXPECT_EQ(
+      metric("corebridge_bridge_added_seconds_bucket", {"stage=\"DUAL_WRITE\"", "le=\"+Inf\""}), 2);
 }
 
 // Malformed frames, an unknown TRANCODE, a wrong COMMAREA length and an
