@@ -132,15 +132,17 @@ IntentLogOptions noFlusher() {
   return o;
 }
 
-// Runs `body` in a child process, which must end with _exit() so that no
-// destructor runs (as under SIGKILL: nothing queued is flushed); returns once
-// the child has exited with 0.
-void inACrashingChild(const std::function<void()>& body) {
+// In a child process, opens the log in `dir` without the background flush,
+// runs `body` on it and dies without running a destructor (as under
+// SIGKILL: nothing queued is flushed). Returns once the child has exited; it
+// exits 0 only if `body` returned true.
+void inACrashingChild(const TempDir& dir, const std::function<bool(IntentLog&)>& body) {
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    body();
-    ::_exit(0);
+    std::vector<UnfinishedIntent> none;
+    auto log = IntentLog::open(dir.str(), noFlusher(), &none);
+    ::_exit(log.ok() && body(**log) ? 0 : 1);  // before `log` would be destroyed
   }
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -149,24 +151,16 @@ void inACrashingChild(const std::function<void()>& body) {
 
 TEST(IntentLogTest, APrimaryOutcomeIsNotWaitedForAndACrashBeforeTheNextBatchLeavesItInDoubt) {
   TempDir dir;
-  inACrashingChild([&] {
-    std::vector<UnfinishedIntent> none;
-    auto log = IntentLog::open(dir.str(), noFlusher(), &none);
-    if (!log.ok()) {
-      ::_exit(2);
-    }
-    const uint64_t a = *(*log)->begin(sampleIntent("A"));
+  inACrashingChild(dir, [](IntentLog& log) {
+    const uint64_t a = *log.begin(sampleIntent("A"));
     // Written with B's intent, which waits for its batch.
-    if (!(*log)->primaryDone({a, PrimaryStatus::kReplied, 0, "ra"}).ok()) {
-      ::_exit(3);
+    if (!log.primaryDone({a, PrimaryStatus::kReplied, 0, "ra"}).ok()) {
+      return false;
     }
-    const uint64_t b = *(*log)->begin(sampleIntent("B"));
-    // Queued only: the crash below loses it.
-    if (!(*log)->primaryDone({b, PrimaryStatus::kReplied, 0, "rb"}).ok() ||
-        (*log)->stats().journal.queued != 1) {
-      ::_exit(4);
-    }
-    ::_exit(0);  // before `log` goes out of scope: its destructor would flush
+    const uint64_t b = *log.begin(sampleIntent("B"));
+    // Queued only: the crash loses it.
+    return log.primaryDone({b, PrimaryStatus::kReplied, 0, "rb"}).ok() &&
+           log.stats().journal.queued == 1;
   });
   std::vector<UnfinishedIntent> pending;
   auto log = IntentLog::open(dir.str(), {}, &pending);
@@ -186,26 +180,17 @@ TEST(IntentLogTest, ASettlementWaitsOnlyWhenAReplayWouldDoHarm) {
   EXPECT_TRUE(IntentLog::settleWaits(SettleReason::kRepairCase));
   EXPECT_TRUE(IntentLog::settleWaits(SettleReason::kPrimaryFailed));
   TempDir dir;
-  inACrashingChild([&] {
-    std::vector<UnfinishedIntent> none;
-    auto log = IntentLog::open(dir.str(), noFlusher(), &none);
-    if (!log.ok()) {
-      ::_exit(2);
-    }
-    const uint64_t done = *(*log)->begin(sampleIntent("DONE"));
-    const uint64_t parked = *(*log)->begin(sampleIntent("PARKED"));
-    const uint64_t failed = *(*log)->begin(sampleIntent("FAILED"));
-    const uint64_t queued = *(*log)->begin(sampleIntent("QUEUED"));
-    // Written with the next waited record.
-    if (!(*log)->settle({done, SettleReason::kSecondaryDone, 0}).ok() ||
-        !(*log)->settle({parked, SettleReason::kRepairCase, 7}).ok() ||
-        !(*log)->settle({failed, SettleReason::kPrimaryFailed, 0}).ok() ||
-        // Queued only: lost below.
-        !(*log)->settle({queued, SettleReason::kSecondaryDone, 0}).ok() ||
-        (*log)->stats().journal.queued != 1) {
-      ::_exit(3);
-    }
-    ::_exit(0);
+  inACrashingChild(dir, [](IntentLog& log) {
+    const uint64_t done = *log.begin(sampleIntent("DONE"));
+    const uint64_t parked = *log.begin(sampleIntent("PARKED"));
+    const uint64_t failed = *log.begin(sampleIntent("FAILED"));
+    const uint64_t queued = *log.begin(sampleIntent("QUEUED"));
+    // DONE's is written with PARKED's, which waits; QUEUED's is lost.
+    return log.settle({done, SettleReason::kSecondaryDone, 0}).ok() &&
+           log.settle({parked, SettleReason::kRepairCase, 7}).ok() &&
+           log.settle({failed, SettleReason::kPrimaryFailed, 0}).ok() &&
+           log.settle({queued, SettleReason::kSecondaryDone, 0}).ok() &&
+           log.stats().journal.queued == 1;
   });
   std::vector<UnfinishedIntent> pending;
   auto log = IntentLog::open(dir.str(), {}, &pending);

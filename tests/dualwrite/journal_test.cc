@@ -172,6 +172,15 @@ class JournalTest : public ::testing::Test {
 
   fs::path firstSegment() const { return dir_ / Journal::segmentName(1); }
 
+  // Options over `env` without the background flush, so that deferred
+  // records are written only by the batches a test makes.
+  static JournalOptions withoutFlusher(FaultyEnv* env) {
+    JournalOptions options;
+    options.env = env;
+    options.deferred_flush_period = std::chrono::milliseconds(0);
+    return options;
+  }
+
   fs::path dir_;
 };
 
@@ -338,9 +347,7 @@ TEST_F(JournalTest, FollowersQueuedBehindALeaderShareOneSync) {
 
 TEST_F(JournalTest, ADeferredRecordIsNumberedAtOnceAndWrittenWithTheNextBatch) {
   FaultyEnv env;
-  JournalOptions options;
-  options.env = &env;
-  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
+  JournalOptions options = withoutFlusher(&env);
   {
     auto j = openOk(options, nullptr);
     EXPECT_EQ(*j->appendDeferred(RecordType::kPrimaryOutcome, "first"), 1U);
@@ -367,9 +374,7 @@ TEST_F(JournalTest, ADeferredRecordIsNumberedAtOnceAndWrittenWithTheNextBatch) {
 
 TEST_F(JournalTest, FlushAndCloseWriteDeferredRecords) {
   FaultyEnv env;
-  JournalOptions options;
-  options.env = &env;
-  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
+  JournalOptions options = withoutFlusher(&env);
   {
     auto j = openOk(options, nullptr);
     EXPECT_TRUE(j->flush().ok());  // nothing queued: no I/O
@@ -391,9 +396,7 @@ TEST_F(JournalTest, DeferredRecordsAheadOfAWaiterAreWrittenEvenPastTheBatchBound
   // A bound of one byte makes every batch one record: the waiter leads five
   // batches of deferred records before its own.
   FaultyEnv env;
-  JournalOptions options;
-  options.env = &env;
-  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
+  JournalOptions options = withoutFlusher(&env);
   options.max_batch_bytes = 1;
   auto j = openOk(options, nullptr);
   for (int i = 1; i <= 5; ++i) {
@@ -407,9 +410,7 @@ TEST_F(JournalTest, DeferredRecordsAheadOfAWaiterAreWrittenEvenPastTheBatchBound
 
 TEST_F(JournalTest, ADeferredRecordIsRefusedOnceTheJournalFailedAndBadInputIsRefusedAtOnce) {
   FaultyEnv env;
-  JournalOptions options;
-  options.env = &env;
-  options.deferred_flush_period = std::chrono::milliseconds(0);  // deterministic batches
+  JournalOptions options = withoutFlusher(&env);
   auto j = openOk(options, nullptr);
   EXPECT_EQ(j->appendDeferred(static_cast<RecordType>(0), "x").status().code(),
             StatusCode::kInvalidArgument);
