@@ -549,6 +549,13 @@ def latency_goals(phase, label):
              f"corebridge {added_b:+,.0f} us, HAProxy {added_h:+,.0f} us, "
              f"margin {added_h + 50 - added_b:+,.0f} us")
 latency_goals("paced", "")
+own = [added(r, "paced") for r in by.get("bridge", [])]
+own = [v for v in own if v[0] is not None]
+if own:
+    print(f"  note  what corebridge itself added at LEGACY_ONLY (paced; its "
+          f"corebridge_bridge_added_seconds, without the socket hop a proxy also pays): "
+          f"p50 {statistics.median(v[0] for v in own):,.0f} us, "
+          f"p99 {statistics.median(v[1] for v in own):,.0f} us")
 d_tp, b_tp = med("direct", "throughput_rps"), med("bridge", "throughput_rps")
 if d_tp and b_tp:
     goal("corebridge keeps >= 90 % of direct throughput", b_tp >= 0.9 * d_tp,
