@@ -54,31 +54,30 @@ Result<std::unique_ptr<BridgeObserver>> BridgeObserver::create(const mappings::P
 BridgeObserver::BridgeObserver(MetricsRegistry& metrics, dualwrite::MismatchSink* sink)
     : metrics_(metrics), sink_(sink) {}
 
-Counter* BridgeObserver::counter(std::string_view name, std::string_view help, LabelViews labels) {
-  const std::string_view key = seriesKey(name, labels);
+template <class T, class Make>
+T* BridgeObserver::cached(SeriesCache<T>& cache, std::string_view key, Make make) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = counters_by_key_.find(key);
-  if (it != counters_by_key_.end()) {
+  auto it = cache.find(key);
+  if (it != cache.end()) {
     return it->second;
   }
-  auto c = metrics_.counter(std::string(name), std::string(help), labelsOf(labels));
-  Counter* out = c.ok() ? *c : nullptr;
-  counters_by_key_.emplace(std::string(key), out);
+  Result<T*> made = make();
+  T* out = made.ok() ? *made : nullptr;
+  cache.emplace(std::string(key), out);
   return out;
+}
+
+Counter* BridgeObserver::counter(std::string_view name, std::string_view help, LabelViews labels) {
+  return cached(counters_by_key_, seriesKey(name, labels), [&] {
+    return metrics_.counter(std::string(name), std::string(help), labelsOf(labels));
+  });
 }
 
 Histogram* BridgeObserver::histogram(std::string_view name, std::string_view help,
                                      LabelViews labels, const std::vector<double>& bounds) {
-  const std::string_view key = seriesKey(name, labels);
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = histograms_by_key_.find(key);
-  if (it != histograms_by_key_.end()) {
-    return it->second;
-  }
-  auto h = metrics_.histogram(std::string(name), std::string(help), labelsOf(labels), bounds);
-  Histogram* out = h.ok() ? *h : nullptr;
-  histograms_by_key_.emplace(std::string(key), out);
-  return out;
+  return cached(histograms_by_key_, seriesKey(name, labels), [&] {
+    return metrics_.histogram(std::string(name), std::string(help), labelsOf(labels), bounds);
+  });
 }
 
 void BridgeObserver::onRequest(const RequestInfo& info) {

@@ -61,6 +61,12 @@ class BridgeObserver : public ExecutorObserver {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  template <class T>
+  using SeriesCache = std::unordered_map<std::string, T*, KeyHash, std::equal_to<>>;
+  // The series cached under `key`, registered by `make` (returning
+  // Result<T*>) on first use; null, and cached as such, if that failed.
+  template <class T, class Make>
+  T* cached(SeriesCache<T>& cache, std::string_view key, Make make);
 
   MetricsRegistry& metrics_;
   dualwrite::MismatchSink* sink_;
@@ -68,8 +74,8 @@ class BridgeObserver : public ExecutorObserver {
   ObserverCounters counters_;
 
   std::mutex mu_;  // guards the series caches (the series themselves are atomic)
-  std::unordered_map<std::string, Counter*, KeyHash, std::equal_to<>> counters_by_key_;
-  std::unordered_map<std::string, Histogram*, KeyHash, std::equal_to<>> histograms_by_key_;
+  SeriesCache<Counter> counters_by_key_;
+  SeriesCache<Histogram> histograms_by_key_;
 };
 
 }  // namespace corebridge::bridge

@@ -436,7 +436,6 @@ Result<uint64_t> Journal::appendDeferred(RecordType type, std::string_view paylo
   w->seq = next_seq_++;
   const uint64_t seq = w->seq;
   queue_.push_back(w.release());
-  ++deferred_queued_;
   return seq;
 }
 
@@ -446,15 +445,9 @@ void Journal::flushLoop() {
   while (!stop_cv_.wait_for(lock, options_.deferred_flush_period, [this] { return stopping_; })) {
     // A deferred record numbered before the previous look has waited a
     // whole period without a batch: nothing else is appending.
-    bool stale = false;
-    if (deferred_queued_ > 0) {
-      for (const Writer* x : queue_) {
-        if (x->deferred && x->seq <= seen) {
-          stale = true;
-          break;
-        }
-      }
-    }
+    const bool stale = std::any_of(queue_.begin(), queue_.end(), [seen](const Writer* x) {
+      return x->deferred && x->seq <= seen;
+    });
     seen = next_seq_ - 1;
     if (stale) {
       lock.unlock();
@@ -543,7 +536,6 @@ void Journal::leadBatch(std::unique_lock<std::mutex>& lock, const Writer* self) 
   for (Writer* x : batch) {
     queue_.pop_front();
     if (x->deferred) {
-      --deferred_queued_;
       delete x;
       continue;
     }

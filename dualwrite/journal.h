@@ -229,10 +229,9 @@ class Journal {
 
   std::mutex truncate_mu_;  // serialises truncateBefore; held across its unlinks
   mutable std::mutex mu_;
-  std::deque<Writer*> queue_;   // guarded by mu_; in seq order, oldest first
-  bool leading_ = false;        // guarded by mu_: a batch is being written
-  size_t deferred_queued_ = 0;  // guarded by mu_: deferred records in queue_
-  bool stopping_ = false;       // guarded by mu_: the destructor runs
+  std::deque<Writer*> queue_;  // guarded by mu_; in seq order, oldest first
+  bool leading_ = false;       // guarded by mu_: a batch is being written
+  bool stopping_ = false;      // guarded by mu_: the destructor runs
   std::condition_variable stop_cv_;
   std::thread flusher_;            // started by open() when deferred_flush_period > 0
   Status failed_;                  // guarded by mu_

@@ -82,26 +82,20 @@ bool isPlainUpperName(std::string_view name) {
 }  // namespace
 
 int Layout::find(std::string_view name) const {
-  if (isPlainUpperName(name)) {
-    int found = kNoIndex;
-    for (int i = 0; i < static_cast<int>(fields.size()); ++i) {
-      if (!fields[i].filler && fields[i].name == name) {
-        if (found != kNoIndex) {
-          return kNoIndex;  // ambiguous
-        }
-        found = i;
-      }
+  // A plain upper-case name is its own only qualifier: no splitting or copying.
+  std::vector<std::string> q;
+  std::string_view innermost = name;
+  if (!isPlainUpperName(name)) {
+    q = qualifiers(name);
+    if (q.empty()) {
+      return kNoIndex;
     }
-    return found;
-  }
-  std::vector<std::string> q = qualifiers(name);
-  if (q.empty()) {
-    return kNoIndex;
+    innermost = q[0];
   }
   int found = kNoIndex;
   for (int i = 0; i < static_cast<int>(fields.size()); ++i) {
     const Field& f = fields[i];
-    if (f.filler || f.name != q[0]) {
+    if (f.filler || f.name != innermost) {
       continue;
     }
     // Each further qualifier must name an ancestor, in order.

@@ -234,12 +234,15 @@ metrics() {  # ADMIN_PORT -> the exposition text
   curl -s --max-time 5 "http://127.0.0.1:$1/metrics" || true
 }
 
-# added_buckets TEXT: corebridge_bridge_added_seconds' cumulative buckets,
-# summed over stages, as a JSON object {"le": count}.
-added_buckets() {
-  echo "$1" | awk '
-    /^corebridge_bridge_added_seconds_bucket\{/ {
-      if (match($0, /le="[^"]*"/)) { le = substr($0, RSTART + 4, RLENGTH - 5); c[le] += $NF }
+# sum_by_label TEXT SERIES LABEL: the values of SERIES (a metric name, or a
+# histogram's NAME_bucket) summed by the value of LABEL, as a JSON object
+# {"value": sum}: e.g. a histogram's cumulative buckets by "le".
+sum_by_label() {
+  echo "$1" | awk -v series="$2" -v label="$3" '
+    index($0, series "{") == 1 {
+      if (match($0, "[{,]" label "=\"[^\"]*\"")) {
+        v = substr($0, RSTART + length(label) + 3, RLENGTH - length(label) - 4); c[v] += $NF
+      }
     }
     END { printf "{"; sep = ""; for (k in c) { printf "%s\"%s\":%d", sep, k, c[k]; sep = "," }
           printf "}" }'
@@ -389,14 +392,10 @@ run_setup() {  # RUN SETUP
       extra+=",\"journal_unsettled\":$(metric "$m_drained" corebridge_journal_unsettled)"
       # What the bridge itself added: its own histogram at the end of each
       # phase (no channel traffic while the queue drains in between).
-      extra+=",\"added_sat\":$(added_buckets "$m_end"),\"added_paced_end\":$(added_buckets "$m_paced")"
+      extra+=",\"added_sat\":$(sum_by_label "$m_end" corebridge_bridge_added_seconds_bucket le)"
+      extra+=",\"added_paced_end\":$(sum_by_label "$m_paced" corebridge_bridge_added_seconds_bucket le)"
       extra+=",\"repairs_opened\":$(metric "$m_drained" corebridge_repairs_opened_total)"
-      extra+=",\"comparisons_by_result\":$(echo "$m_drained" | awk '
-        /^corebridge_comparisons_total\{/ {
-          if (match($0, /result="[^"]*"/)) { r = substr($0, RSTART + 8, RLENGTH - 9); c[r] += $NF }
-        }
-        END { printf "{"; sep = ""; for (r in c) { printf "%s\"%s\":%d", sep, r, c[r]; sep = "," }
-              printf "}" }')"
+      extra+=",\"comparisons_by_result\":$(sum_by_label "$m_drained" corebridge_comparisons_total result)"
       stop "$bridge_pid"
       extra+=",$(bridge_health "$dir")"
       stop "$newcore_pid"
@@ -515,12 +514,16 @@ def added(r, phase):
     cum = {k: v - start.get(k, 0) for k, v in end.items()}
     return tuple(None if x is None else x * 1e6 for x in (quantile(cum, 0.5), quantile(cum, 0.99)))
 
+def added_runs(setup, phase):
+    # (p50, p99) of each run of `setup` that has the histogram.
+    vals = [added(r, phase) for r in by.get(setup, [])]
+    return [v for v in vals if v[0] is not None]
+
 def added_table(phase):
     print("| setup | bridge-added p50 us | bridge-added p99 us |")
     print("|---|---|---|")
     for s in names:
-        vals = [added(r, phase) for r in by.get(s, [])]
-        vals = [v for v in vals if v[0] is not None]
+        vals = added_runs(s, phase)
         if not vals:
             continue
         def cell(i):
@@ -549,8 +552,7 @@ def latency_goals(phase, label):
              f"corebridge {added_b:+,.0f} us, HAProxy {added_h:+,.0f} us, "
              f"margin {added_h + 50 - added_b:+,.0f} us")
 latency_goals("paced", "")
-own = [added(r, "paced") for r in by.get("bridge", [])]
-own = [v for v in own if v[0] is not None]
+own = added_runs("bridge", "paced")
 if own:
     print(f"  note  what corebridge itself added at LEGACY_ONLY (paced; its "
           f"corebridge_bridge_added_seconds, without the socket hop a proxy also pays): "

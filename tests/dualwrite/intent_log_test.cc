@@ -134,9 +134,11 @@ IntentLogOptions noFlusher() {
 
 // In a child process, opens the log in `dir` without the background flush,
 // runs `body` on it and dies without running a destructor (as under
-// SIGKILL: nothing queued is flushed). Returns once the child has exited; it
-// exits 0 only if `body` returned true.
-void inACrashingChild(const TempDir& dir, const std::function<bool(IntentLog&)>& body) {
+// SIGKILL: nothing queued is flushed); the child exits 0 only if `body`
+// returned true. Then reopens the log, as the restarted bridge would, and
+// returns what its recovery found unfinished in `*recovered`.
+void inACrashingChild(const TempDir& dir, const std::function<bool(IntentLog&)>& body,
+                      std::vector<UnfinishedIntent>* recovered) {
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -147,24 +149,27 @@ void inACrashingChild(const TempDir& dir, const std::function<bool(IntentLog&)>&
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  auto log = IntentLog::open(dir.str(), {}, recovered);
+  ASSERT_TRUE(log.ok()) << log.status().toString();
 }
 
 TEST(IntentLogTest, APrimaryOutcomeIsNotWaitedForAndACrashBeforeTheNextBatchLeavesItInDoubt) {
   TempDir dir;
-  inACrashingChild(dir, [](IntentLog& log) {
-    const uint64_t a = *log.begin(sampleIntent("A"));
-    // Written with B's intent, which waits for its batch.
-    if (!log.primaryDone({a, PrimaryStatus::kReplied, 0, "ra"}).ok()) {
-      return false;
-    }
-    const uint64_t b = *log.begin(sampleIntent("B"));
-    // Queued only: the crash loses it.
-    return log.primaryDone({b, PrimaryStatus::kReplied, 0, "rb"}).ok() &&
-           log.stats().journal.queued == 1;
-  });
   std::vector<UnfinishedIntent> pending;
-  auto log = IntentLog::open(dir.str(), {}, &pending);
-  ASSERT_TRUE(log.ok()) << log.status().toString();
+  inACrashingChild(
+      dir,
+      [](IntentLog& log) {
+        const uint64_t a = *log.begin(sampleIntent("A"));
+        // Written with B's intent, which waits for its batch.
+        if (!log.primaryDone({a, PrimaryStatus::kReplied, 0, "ra"}).ok()) {
+          return false;
+        }
+        const uint64_t b = *log.begin(sampleIntent("B"));
+        // Queued only: the crash loses it.
+        return log.primaryDone({b, PrimaryStatus::kReplied, 0, "rb"}).ok() &&
+               log.stats().journal.queued == 1;
+      },
+      &pending);
   ASSERT_EQ(pending.size(), 2U);
   EXPECT_EQ(pending[0].intent.txn_id, "A");
   ASSERT_TRUE(pending[0].primary.has_value());
@@ -180,21 +185,22 @@ TEST(IntentLogTest, ASettlementWaitsOnlyWhenAReplayWouldDoHarm) {
   EXPECT_TRUE(IntentLog::settleWaits(SettleReason::kRepairCase));
   EXPECT_TRUE(IntentLog::settleWaits(SettleReason::kPrimaryFailed));
   TempDir dir;
-  inACrashingChild(dir, [](IntentLog& log) {
-    const uint64_t done = *log.begin(sampleIntent("DONE"));
-    const uint64_t parked = *log.begin(sampleIntent("PARKED"));
-    const uint64_t failed = *log.begin(sampleIntent("FAILED"));
-    const uint64_t queued = *log.begin(sampleIntent("QUEUED"));
-    // DONE's is written with PARKED's, which waits; QUEUED's is lost.
-    return log.settle({done, SettleReason::kSecondaryDone, 0}).ok() &&
-           log.settle({parked, SettleReason::kRepairCase, 7}).ok() &&
-           log.settle({failed, SettleReason::kPrimaryFailed, 0}).ok() &&
-           log.settle({queued, SettleReason::kSecondaryDone, 0}).ok() &&
-           log.stats().journal.queued == 1;
-  });
   std::vector<UnfinishedIntent> pending;
-  auto log = IntentLog::open(dir.str(), {}, &pending);
-  ASSERT_TRUE(log.ok()) << log.status().toString();
+  inACrashingChild(
+      dir,
+      [](IntentLog& log) {
+        const uint64_t done = *log.begin(sampleIntent("DONE"));
+        const uint64_t parked = *log.begin(sampleIntent("PARKED"));
+        const uint64_t failed = *log.begin(sampleIntent("FAILED"));
+        const uint64_t queued = *log.begin(sampleIntent("QUEUED"));
+        // DONE's is written with PARKED's, which waits; QUEUED's is lost.
+        return log.settle({done, SettleReason::kSecondaryDone, 0}).ok() &&
+               log.settle({parked, SettleReason::kRepairCase, 7}).ok() &&
+               log.settle({failed, SettleReason::kPrimaryFailed, 0}).ok() &&
+               log.settle({queued, SettleReason::kSecondaryDone, 0}).ok() &&
+               log.stats().journal.queued == 1;
+      },
+      &pending);
   ASSERT_EQ(pending.size(), 1U);
   // Its secondary answered before the crash; recovery calls it again under
   // the same key, and the secondary answers as it did.
