@@ -300,15 +300,18 @@ Result<Config> loadConfig(const std::string& path,
   }
   CB_RETURN_IF_ERROR(read(root, "mismatch_store", "", where, &c.mismatch_store));
   if (const YAML::Node d = root["dualwrite"]) {
-    CB_RETURN_IF_ERROR(unknownKeys(
-        d, {"journal", "segment_mb", "attempts", "retry_backoff_ms", "recovery_timeout_ms"},
-        "dualwrite.", where));
+    CB_RETURN_IF_ERROR(unknownKeys(d,
+                                   {"journal", "segment_mb", "preallocate_kb", "attempts",
+                                    "retry_backoff_ms", "recovery_timeout_ms"},
+                                   "dualwrite.", where));
     CB_RETURN_IF_ERROR(read(d, "journal", "dualwrite.", where, &c.journal_dir));
     if (!c.journal_dir.empty()) {
       c.journal_dir = resolve(base_dir, c.journal_dir);
     }
     CB_RETURN_IF_ERROR(
         readInt(d, "segment_mb", "dualwrite.", where, 1, 4096, &c.journal_segment_mb));
+    CB_RETURN_IF_ERROR(
+        readInt(d, "preallocate_kb", "dualwrite.", where, 0, 1 << 20, &c.journal_preallocate_kb));
     CB_RETURN_IF_ERROR(readInt(d, "attempts", "dualwrite.", where, 1, 100, &c.secondary_attempts));
     CB_RETURN_IF_ERROR(
         readInt(d, "retry_backoff_ms", "dualwrite.", where, 0, 60000, &c.retry_backoff_ms));

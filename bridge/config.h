@@ -77,9 +77,10 @@ struct Config {
   // and benchmarks only).
   std::string journal_dir = "corebridge-journal";
   int journal_segment_mb = 64;
-  int secondary_attempts = 3;       // tries of a secondary call before a repair case
-  int retry_backoff_ms = 50;        // doubled between those tries
-  int recovery_timeout_ms = 60000;  // replaying an in-doubt primary at start-up
+  int journal_preallocate_kb = 1024;  // zero-filled ahead, a step at a time; 0: plain appends
+  int secondary_attempts = 3;         // tries of a secondary call before a repair case
+  int retry_backoff_ms = 50;          // doubled between those tries
+  int recovery_timeout_ms = 60000;    // replaying an in-doubt primary at start-up
 
   // The repair queue's store (ODBC, or "memory:").
   std::string repair_store = "Driver=SQLite3;Database=corebridge-repairs.db";

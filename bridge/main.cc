@@ -422,6 +422,7 @@ int run(int argc, char** argv) {
   if (!config->journal_dir.empty()) {
     cb::dualwrite::IntentLogOptions journal_options;
     journal_options.journal.segment_bytes = uint64_t(config->journal_segment_mb) << 20;
+    journal_options.journal.preallocate_bytes = uint64_t(config->journal_preallocate_kb) << 10;
     cb::dualwrite::RecoveryReport report;
     auto opened =
         cb::dualwrite::IntentLog::open(config->journal_dir, journal_options, &unfinished, &report);

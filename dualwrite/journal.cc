@@ -177,16 +177,17 @@ struct Scan {
   uint64_t last_file_records = 0;
 };
 
-// Reads one segment, appending its records. In the last segment a bad record
-// with no valid record after it is a torn tail and is cut; anything else bad
-// is DataLoss.
+// Reads one segment, appending its records. Zeros to the end are the end (in
+// the last segment they are trimmed). In the last segment a bad record with
+// no valid record after it is a torn tail and is cut; anything else bad is
+// DataLoss.
 Status scanSegment(const std::string& path, const std::string& name, uint64_t name_seq, bool last,
                    Scan* scan, std::vector<Record>* out, RecoveryReport* report) {
   if (name_seq != scan->expected_seq) {
     return corruptAt(name, 0,
                      "segment starts at seq " + std::to_string(name_seq) + " but seq " +
                          std::to_string(scan->expected_seq) +
-                         " was expected (a segment is missing)");
+                         " was expected (a segment is missing, or the end of the one before)");
   }
   CB_ASSIGN_OR_RETURN(const std::string data, readFile(path));
   const std::string_view view(data);
@@ -210,14 +211,28 @@ Status scanSegment(const std::string& path, const std::string& name, uint64_t na
       off += n;
       continue;
     }
+    // Zeros to the end: where the records end, the rest preallocated (type
+    // 0 is reserved, so no record starts with a zero header). A segment
+    // after this one must then continue the seqs, which catches records
+    // lost to zeros in a segment that is not the last.
+    size_t nonzero_end = view.size();
+    while (nonzero_end > off && view[nonzero_end - 1] == '\0') {
+      --nonzero_end;
+    }
+    if (nonzero_end == off) {
+      if (last) {
+        CB_RETURN_IF_ERROR(truncateFile(path, off));  // appending resumes here
+      }
+      break;
+    }
     if (!last) {
       return corruptAt(name, off,
                        "bad record (CRC, length or type) in a segment that is not the last");
     }
     // A torn write leaves garbage only at the end. A valid record further on,
     // carrying a seq that could follow, means the damage is in the middle.
-    const uint64_t max_seq = scan->expected_seq + (view.size() - off) / kHeaderBytes + 1;
-    for (size_t o = off + 1; o + kHeaderBytes <= view.size(); ++o) {
+    const uint64_t max_seq = scan->expected_seq + (nonzero_end - off) / kHeaderBytes + 1;
+    for (size_t o = off + 1; o < nonzero_end && o + kHeaderBytes <= view.size(); ++o) {
       const uint64_t seq = getU64(view.data() + o + kCoveredOffset + 1);
       if (seq < scan->expected_seq || seq > max_seq) {
         continue;
@@ -231,7 +246,7 @@ Status scanSegment(const std::string& path, const std::string& name, uint64_t na
       }
     }
     CB_RETURN_IF_ERROR(truncateFile(path, off));
-    report->bytes_cut = view.size() - off;
+    report->bytes_cut = nonzero_end - off;
     report->cut_segment = name;
     report->cut_offset = off;
     break;
@@ -242,26 +257,48 @@ Status scanSegment(const std::string& path, const std::string& name, uint64_t na
   return okStatus();
 }
 
+// Writes all of `data` at `offset`.
+Status pwriteAll(int fd, const std::string& path, std::string_view data, uint64_t offset) {
+  while (!data.empty()) {
+    const ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return ioError(path, "pwrite", errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return okStatus();
+}
+
+// Appends at `end_` with pwrite. With preallocation, the file is kept
+// zero-filled up to `filled_` (a multiple of the step past `end_`): the
+// batch that would cross it writes the next steps' zeros first, so the file
+// size changes once a step, not once a batch. Closing trims the zeros.
 class PosixJournalFile : public JournalFile {
  public:
-  PosixJournalFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~PosixJournalFile() override { ::close(fd_); }
+  PosixJournalFile(int fd, std::string path, uint64_t end, uint64_t step)
+      : fd_(fd), path_(std::move(path)), step_(step), end_(end), filled_(end) {}
+  ~PosixJournalFile() override {
+    if (filled_ > end_) {
+      (void)::ftruncate(fd_, static_cast<off_t>(end_));  // tidiness only: recovery reads zeros
+    }
+    ::close(fd_);
+  }
   PosixJournalFile(const PosixJournalFile&) = delete;
   PosixJournalFile& operator=(const PosixJournalFile&) = delete;
 
   // JournalFile
   Status append(std::string_view data) override {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n < 0) {
-        return ioError(path_, "write", errno);
-      }
-      data.remove_prefix(static_cast<size_t>(n));
+    if (step_ > 0 && end_ + data.size() > filled_) {
+      CB_RETURN_IF_ERROR(zeroFillPast(end_ + data.size()));
     }
-    return okStatus();
+    const Status st = pwriteAll(fd_, path_, data, end_);
+    // After a failure some prefix may be written; the journal fails closed.
+    end_ += data.size();
+    return st;
   }
 
   Status sync() override {
@@ -272,15 +309,31 @@ class PosixJournalFile : public JournalFile {
   }
 
  private:
+  // Zero-fills from filled_ to the first step boundary past `needed`.
+  Status zeroFillPast(uint64_t needed) {
+    static const std::string kZeros(64U << 10, '\0');
+    const uint64_t target = (needed / step_ + 1) * step_;
+    while (filled_ < target) {
+      const uint64_t n = std::min<uint64_t>(kZeros.size(), target - filled_);
+      CB_RETURN_IF_ERROR(pwriteAll(fd_, path_, std::string_view(kZeros).substr(0, n), filled_));
+      filled_ += n;
+    }
+    return okStatus();
+  }
+
   const int fd_;
   const std::string path_;
+  const uint64_t step_;
+  uint64_t end_;     // where the next append goes
+  uint64_t filled_;  // the file's size: zeros from end_ to here
 };
 
 class PosixJournalEnv : public JournalEnv {
  public:
   // JournalEnv
-  Result<std::unique_ptr<JournalFile>> openAppendable(const std::string& path) override {
-    constexpr int kFlags = O_WRONLY | O_APPEND | O_CLOEXEC;
+  Result<std::unique_ptr<JournalFile>> openAppendable(const std::string& path,
+                                                      uint64_t preallocate_bytes) override {
+    constexpr int kFlags = O_WRONLY | O_CLOEXEC;
     int fd = ::open(path.c_str(), kFlags | O_CREAT | O_EXCL, 0644);
     const bool created = fd >= 0;
     if (fd < 0 && errno == EEXIST) {
@@ -289,7 +342,14 @@ class PosixJournalEnv : public JournalEnv {
     if (fd < 0) {
       return ioError(path, "open", errno);
     }
-    auto file = std::make_unique<PosixJournalFile>(fd, path);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return ioError(path, "fstat", err);
+    }
+    auto file = std::make_unique<PosixJournalFile>(fd, path, static_cast<uint64_t>(st.st_size),
+                                                   preallocate_bytes);
     if (created) {
       CB_RETURN_IF_ERROR(syncDir(fs::path(path).parent_path().string()));
     }
@@ -391,7 +451,8 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& dir,
         {scan.expected_seq, (fs::path(dir) / segmentName(scan.expected_seq)).string()});
     journal->stats_.segments_created = 1;
   }
-  CB_ASSIGN_OR_RETURN(journal->file_, journal->env_->openAppendable(segments.back().path));
+  CB_ASSIGN_OR_RETURN(journal->file_, journal->env_->openAppendable(segments.back().path,
+                                                                    options.preallocate_bytes));
   journal->file_bytes_ = scan.last_file_bytes;
   journal->file_records_ = scan.last_file_records;
   journal->segments_ = std::move(segments);
@@ -559,7 +620,7 @@ void Journal::leadBatch(std::unique_lock<std::mutex>& lock, const Writer* self) 
 Status Journal::writeBatch(uint64_t first_seq, size_t records, bool* rotated) {
   if (file_records_ > 0 && file_bytes_ >= options_.segment_bytes) {
     Segment seg{first_seq, (fs::path(dir_) / segmentName(first_seq)).string()};
-    CB_ASSIGN_OR_RETURN(auto file, env_->openAppendable(seg.path));
+    CB_ASSIGN_OR_RETURN(auto file, env_->openAppendable(seg.path, options_.preallocate_bytes));
     // The old segment was synced at the end of its last batch.
     file_ = std::move(file);
     file_bytes_ = 0;

@@ -358,10 +358,11 @@ d, k, step = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 seg = sorted(f for f in os.listdir(d) if f.startswith("journal-") and f.endswith(".log"))[-1]
 data = open(os.path.join(d, seg), "rb").read()
 starts, pos = [], 0
-while pos + 17 <= len(data):
+while pos + 17 <= len(data) and data[pos + 8] != 0:  # type 0: the preallocated zeros
     n = struct.unpack_from("<I", data, pos)[0]
     starts.append(pos)
     pos += 17 + n
+data = data[:pos]
 first = starts[-k] if len(starts) >= k else 0
 if step > 0:
     offs = list(range(first, len(data), step))

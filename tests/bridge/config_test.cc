@@ -58,6 +58,19 @@ TEST_F(ConfigTest, FileValuesAndOverrides) {
   EXPECT_EQ(c->stages.lines.at("LOAN").stage, Stage::kLegacyOnly);
 }
 
+TEST_F(ConfigTest, JournalPreallocationDefaultsToOneMebibyteAndZeroTurnsItOff) {
+  auto c = loadConfig("", {});
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  EXPECT_EQ(c->journal_preallocate_kb, 1024);
+  auto off = loadConfig(write("dualwrite: {preallocate_kb: 0}\n"), {});
+  ASSERT_TRUE(off.ok()) << off.status().toString();
+  EXPECT_EQ(off->journal_preallocate_kb, 0);
+  auto negative = loadConfig("", {{"dualwrite.preallocate_kb", "-1"}});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("dualwrite.preallocate_kb"), std::string::npos)
+      << negative.status().message();
+}
+
 TEST_F(ConfigTest, ErrorsNameFileLineAndKey) {
   auto unknown = loadConfig(write("listen: {port: 5000}\nlegacy:\n  hots: x\n"), {});
   ASSERT_FALSE(unknown.ok());

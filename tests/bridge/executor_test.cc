@@ -800,7 +800,8 @@ TEST_F(DurableExecutorTest, AnIntentForATrancodeThePackLacksStopsRecovery) {
 
 class FailingEnv : public dualwrite::JournalEnv {
  public:
-  Result<std::unique_ptr<dualwrite::JournalFile>> openAppendable(const std::string&) override {
+  Result<std::unique_ptr<dualwrite::JournalFile>> openAppendable(const std::string&,
+                                                                 uint64_t) override {
     return unavailable("disk full (ENOSPC)");
   }
 };

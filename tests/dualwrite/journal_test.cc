@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -53,8 +55,9 @@ class FaultyEnv : public JournalEnv {
   }
 
   // JournalEnv
-  Result<std::unique_ptr<JournalFile>> openAppendable(const std::string& path) override {
-    CB_ASSIGN_OR_RETURN(auto file, posixJournalEnv()->openAppendable(path));
+  Result<std::unique_ptr<JournalFile>> openAppendable(const std::string& path,
+                                                      uint64_t preallocate_bytes) override {
+    CB_ASSIGN_OR_RETURN(auto file, posixJournalEnv()->openAppendable(path, preallocate_bytes));
     return std::unique_ptr<JournalFile>(std::make_unique<File>(this, std::move(file)));
   }
 
@@ -360,7 +363,11 @@ TEST_F(JournalTest, ADeferredRecordIsNumberedAtOnceAndWrittenWithTheNextBatch) {
     EXPECT_EQ(j->stats().appends, 3U);
     EXPECT_EQ(j->stats().queued, 0U);
     // The file holds them in seq order, readable while the journal is open.
-    EXPECT_EQ(readAll(firstSegment()).size(), 3 * kHeaderBytes + 5 + 6 + 5);
+    // (then the preallocated zeros).
+    const std::string bytes = readAll(firstSegment());
+    const size_t records = 3 * kHeaderBytes + 5 + 6 + 5;
+    EXPECT_NE(bytes[records - 1], '\0');
+    EXPECT_EQ(bytes.find_first_not_of('\0', records), std::string::npos);
   }
   std::vector<Record> got;
   auto j = openOk(options, &got);
@@ -496,8 +503,14 @@ TEST_F(JournalTest, TornTailIsCutAtEveryByteOfTheLastRecord) {
       ASSERT_NE(j, nullptr);
       ASSERT_EQ(recovered.size(), static_cast<size_t>(kRecords - 1));
       EXPECT_EQ(recovered.back().payload, payloadFor(kRecords - 1));
-      EXPECT_EQ(report.bytes_cut, len - last_start);
-      if (len > last_start) {
+      // The torn bytes: a cut within the record's zero bytes leaves them
+      // looking like preallocation, which is not counted.
+      size_t torn_end = len;
+      while (torn_end > last_start && whole[torn_end - 1] == '\0') {
+        --torn_end;
+      }
+      EXPECT_EQ(report.bytes_cut, torn_end - last_start);
+      if (torn_end > last_start) {
         EXPECT_EQ(report.cut_segment, Journal::segmentName(1));
         EXPECT_EQ(report.cut_offset, last_start);
       }
@@ -512,15 +525,111 @@ TEST_F(JournalTest, TornTailIsCutAtEveryByteOfTheLastRecord) {
   }
 }
 
-TEST_F(JournalTest, ZeroFilledTailIsCut) {
+TEST_F(JournalTest, AZeroFilledTailIsTheEndAndIsTrimmedNotCut) {
   writeRecords(3);
   const std::string whole = readAll(firstSegment());
   writeAll(firstSegment(), whole + std::string(4096, '\0'));
   std::vector<Record> recovered;
   RecoveryReport report;
+  {
+    auto j = openOk({}, &recovered, &report);
+    EXPECT_EQ(recovered.size(), 3U);
+    EXPECT_EQ(report.bytes_cut, 0U);
+    EXPECT_EQ(report.cut_segment, "");
+    EXPECT_EQ(fs::file_size(firstSegment()), whole.size());
+    EXPECT_EQ(*j->append(RecordType::kIntent, "after"), 4U);
+  }
+  recovered.clear();
+  auto j = openOk({}, &recovered, &report);
+  ASSERT_EQ(recovered.size(), 4U);
+  EXPECT_EQ(recovered.back().payload, "after");
+}
+
+TEST_F(JournalTest, TornBytesBeforeAZeroFilledTailAreCutAndCountedWithoutTheZeros) {
+  writeRecords(3);
+  const std::string whole = readAll(firstSegment());
+  writeAll(firstSegment(), whole + "torn" + std::string(8192, '\0'));
+  std::vector<Record> recovered;
+  RecoveryReport report;
   auto j = openOk({}, &recovered, &report);
   EXPECT_EQ(recovered.size(), 3U);
-  EXPECT_EQ(report.bytes_cut, 4096U);
+  EXPECT_EQ(report.bytes_cut, 4U);
+  EXPECT_EQ(report.cut_offset, whole.size());
+  EXPECT_EQ(fs::file_size(firstSegment()), whole.size());
+}
+
+TEST_F(JournalTest, SegmentsAreZeroFilledAheadAStepAtATimeAndTrimmedOnClose) {
+  JournalOptions options;
+  options.preallocate_bytes = 4096;
+  std::string written;
+  {
+    auto j = openOk(options, nullptr);
+    ASSERT_TRUE(j->append(RecordType::kIntent, "one").ok());
+    EXPECT_EQ(fs::file_size(firstSegment()), 4096U);
+    ASSERT_TRUE(j->append(RecordType::kIntent, std::string(5000, 'p')).ok());
+    EXPECT_EQ(fs::file_size(firstSegment()), 2 * 4096U);  // 5,037 bytes: one more step
+    const std::string bytes = readAll(firstSegment());
+    written = bytes.substr(0, 2 * kHeaderBytes + 3 + 5000);
+    EXPECT_EQ(bytes.find_first_not_of('\0', written.size()), std::string::npos);
+  }
+  EXPECT_EQ(readAll(firstSegment()), written);
+  options.preallocate_bytes = 0;
+  auto j = openOk(options, nullptr);
+  ASSERT_TRUE(j->append(RecordType::kIntent, "plain").ok());
+  EXPECT_EQ(fs::file_size(firstSegment()), written.size() + kHeaderBytes + 5);
+}
+
+TEST_F(JournalTest, AProcessThatDiesLeavesItsZerosAndReopeningReadsEveryRecord) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    JournalOptions options;
+    options.deferred_flush_period = std::chrono::milliseconds(0);
+    auto j = Journal::open(dir_.string(), options, nullptr);
+    for (int i = 1; j.ok() && i <= 3; ++i) {
+      if (!(*j)->append(RecordType::kIntent, payloadFor(i)).ok()) {
+        ::_exit(2);
+      }
+    }
+    ::_exit(j.ok() ? 0 : 1);  // no destructor: the zeros stay
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(fs::file_size(firstSegment()), JournalOptions().preallocate_bytes);
+  std::vector<Record> recovered;
+  RecoveryReport report;
+  auto j = openOk({}, &recovered, &report);
+  ASSERT_EQ(recovered.size(), 3U);
+  EXPECT_EQ(recovered.back().payload, payloadFor(3));
+  EXPECT_EQ(report.bytes_cut, 0U);
+  EXPECT_EQ(fs::file_size(firstSegment()), 3 * (kHeaderBytes + payloadFor(1).size()));
+}
+
+TEST_F(JournalTest, ZerosEndingAnOlderSegmentAreReadAsItsEndButLostRecordsThereAreDataLoss) {
+  JournalOptions options;
+  options.segment_bytes = 200;
+  writeRecords(50, options);
+  const auto names = segmentFiles(dir_);
+  ASSERT_GE(names.size(), 3U);
+  const fs::path older = dir_ / names[1];
+  const std::string bytes = readAll(older);
+  // What a crash before the trim of a rotated segment leaves: zeros after its records.
+  writeAll(older, bytes + std::string(1000, '\0'));
+  {
+    std::vector<Record> recovered;
+    auto j = openOk(options, &recovered);
+    EXPECT_EQ(recovered.size(), 50U);
+  }
+  // Zeros where its last record was: the next segment no longer continues the seqs.
+  const int last_seq = std::stoi(names[2].substr(8, 12)) - 1;
+  const size_t record = kHeaderBytes + payloadFor(last_seq).size();
+  writeAll(older, bytes.substr(0, bytes.size() - record) + std::string(record, '\0'));
+  auto j = Journal::open(dir_.string(), options, nullptr);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(j.status().message(), HasSubstr(names[2]));
+  EXPECT_THAT(j.status().message(), HasSubstr("was expected"));
 }
 
 TEST_F(JournalTest, FlippedByteInTheMiddleIsDataLossNamingFileAndOffset) {
