@@ -65,8 +65,15 @@ for f in "$bin/corebridge" "$bin/legacy-host" "$bin/newcore" "$bin/channel-sim" 
   [ -x "$f" ] || { echo "crash-test: FAIL: $f is missing (build it first: make)" >&2; exit 1; }
 done
 dir=${keep:-$(mktemp -d /tmp/crash-test.XXXXXX)}
+# --keep DIR is wiped first, so it must be a folder crash-test made (it
+# leaves .crash-test in it), an empty one or a new one: never anything else.
+if [ -e "$dir" ] && { [ ! -d "$dir" ] || { [ -n "$(ls -A "$dir")" ] && [ ! -e "$dir/.crash-test" ]; }; }; then
+  echo "crash-test: FAIL: --keep $dir exists and is not a folder crash-test made (no $dir/.crash-test); name a new or empty folder" >&2
+  exit 2
+fi
 rm -rf "$dir"
 mkdir -p "$dir"
+touch "$dir/.crash-test"
 echo "crash-test: everything goes to $dir"
 labels="after_intent after_primary after_outcome before_secondary after_secondary after_settle"
 business_date=$(date +%Y%m%d)

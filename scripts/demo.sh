@@ -7,8 +7,16 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 bin=$root/$build/bin
 dir=${DEMO_DIR:-$root/out/demo}
+# The folder is wiped first, so DEMO_DIR must be one the demo made (it leaves
+# .corebridge-demo in it), an empty one or a new one: never anything else.
+if [ "$dir" != "$root/out/demo" ] && [ -e "$dir" ] &&
+  { [ ! -d "$dir" ] || { [ -n "$(ls -A "$dir")" ] && [ ! -e "$dir/.corebridge-demo" ]; }; }; then
+  echo "demo: DEMO_DIR=$dir exists and is not a folder the demo made (no $dir/.corebridge-demo); name a new or empty folder" >&2
+  exit 2
+fi
 rm -rf "$dir"
 mkdir -p "$dir"
+touch "$dir/.corebridge-demo"
 
 cpy=legacy/cobol/copybooks/EXTRREC.cpy
 select=mappings/packs/demobank/extract-select.yaml

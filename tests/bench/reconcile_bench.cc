@@ -13,6 +13,8 @@
 //                   [--method checksum|rows] [--workers W] [--range-accounts R]
 //                   [--damaged D] [--keep]
 //
+// The sides go in DIR/cb-reconcile-bench (without --dir, a new folder in
+// the temp directory); only that folder is ever removed.
 // --damaged D: D accounts spread over the store have their balance off by a
 // cent (undone after the run), so that D ranges are read row by row.
 // N defaults to 10,000,000; every K-th account (default 10) has one posting
@@ -220,11 +222,13 @@ int benchMain(int argc, char** argv) {
       return 2;
     }
   }
+  // Its own folder under --dir (only that is ever removed), named without
+  // the pid there so that --keep finds it again.
   const std::string dir =
       a.dir.empty()
           ? (fs::temp_directory_path() / ("cb-reconcile-bench-" + std::to_string(::getpid())))
                 .string()
-          : a.dir;
+          : (fs::path(a.dir) / "cb-reconcile-bench").string();
   // --keep: the sides stay in DIR, and a later run with --keep and the same
   // --accounts and --postings-every reuses them.
   const std::string stamp =
