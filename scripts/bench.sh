@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: runs every benchmark program and prints its figures, then the
-# end-to-end bridge benchmark (tests/bench/bridge_bench.sh).
+# end-to-end bridge benchmarks (tests/bench/bridge_bench.sh, then
+# tests/bench/paired_bench.sh).
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -22,3 +23,8 @@ fi
 # (BENCH_SECONDS, default 20, per setup; tests/bench/bridge_bench.sh).
 echo "== bridge_bench.sh"
 tests/bench/bridge_bench.sh "$build"
+# The same goals from paired, interleaved slices against one bank: a few
+# minutes (PAIRED_SETS, default 6, of PAIRED_SECONDS, default 5, slices).
+echo
+echo "== paired_bench.sh"
+tests/bench/paired_bench.sh "$build"
