@@ -3,10 +3,16 @@
 # set bin, seconds, connections, accounts, sim_accounts, sec_workers,
 # sec_queue and (for messages) bench_name. Sets work (a new temporary
 # directory, removed at exit unless BENCH_KEEP=1) and pids.
+# The arrays back_cpu (legacy-host and its COBOL worker) and side_cpu
+# (everything else) prefix each command, e.g. (taskset -c 0); empty: no
+# pinning.
 # shellcheck shell=bash
+back_cpu=("${back_cpu[@]}")
+side_cpu=("${side_cpu[@]}")
 
 work=$(mktemp -d "/tmp/${bench_name}.XXXXXX")
 pids=()
+scratch=()  # more folders the script made, removed at exit whatever BENCH_KEEP says
 cleanup() {
   local p
   for p in "${pids[@]:-}"; do
@@ -20,6 +26,9 @@ cleanup() {
   else
     rm -rf "$work"
   fi
+  for p in "${scratch[@]}"; do
+    rm -rf "$p"
+  done
 }
 trap cleanup EXIT
 
@@ -50,7 +59,7 @@ stop() {
 }
 
 start_legacy() {  # DIR -> sets legacy_pid, legacy_port
-  "$bin/legacy-host" --port 0 --data-dir "$1/bank" --accounts "$accounts" \
+  "${back_cpu[@]}" "$bin/legacy-host" --port 0 --data-dir "$1/bank" --accounts "$accounts" \
     >"$1/legacy.out" 2>"$1/legacy.err" &
   legacy_pid=$!
   pids+=("$legacy_pid")
@@ -60,7 +69,7 @@ start_legacy() {  # DIR -> sets legacy_pid, legacy_port
 start_newcore() {  # DIR DELAY_MS [idle] -> sets newcore_pid, newcore_port
   local prefix=()
   if [ "${3:-}" = idle ]; then prefix=(chrt --idle 0); fi
-  "${prefix[@]}" "$bin/newcore" --port 0 --dsn "Driver=SQLite3;Database=$1/nc.db" \
+  "${side_cpu[@]}" "${prefix[@]}" "$bin/newcore" --port 0 --dsn "Driver=SQLite3;Database=$1/nc.db" \
     --inject-latency-ms "$2" >"$1/newcore.out" 2>"$1/newcore.err" &
   newcore_pid=$!
   pids+=("$newcore_pid")
@@ -94,7 +103,7 @@ backend legacy
   balance first
   server host 127.0.0.1:$2
 EOF
-    haproxy -db -f "$1/haproxy.cfg" >"$1/haproxy.out" 2>"$1/haproxy.err" &
+    "${side_cpu[@]}" haproxy -db -f "$1/haproxy.cfg" >"$1/haproxy.out" 2>"$1/haproxy.err" &
     proxy_pid=$!
     pids+=("$proxy_pid")
     for i in $(seq 1 50); do
@@ -122,7 +131,7 @@ start_bridge() {  # DIR STAGE LEGACY_PORT NEWCORE_PORT JOURNAL -> sets bridge_pi
       stage_args+=(--product_lines.$line.stage "$2")
     done
   fi
-  "$bin/corebridge" --config bridge/etc/corebridge.yaml --listen.port 0 --admin.port 0 \
+  "${side_cpu[@]}" "$bin/corebridge" --config bridge/etc/corebridge.yaml --listen.port 0 --admin.port 0 \
     --legacy.port "$3" --newcore.port "$4" --newcore.pool "$sec_workers" \
     --secondary.workers "$sec_workers" --secondary.queue "$sec_queue" \
     --mismatch_store "" --dualwrite.journal "$5" --repairs.store memory: \
@@ -168,7 +177,7 @@ sim() {  # DIR PORT [MIX] [RATE] -> the JSON summary on stdout
     args+=(--rate "$4")
     name=paced
   fi
-  "$bin/channel-sim" --target "127.0.0.1:$2" --duration "$seconds" --connections "$connections" \
+  "${side_cpu[@]}" "$bin/channel-sim" --target "127.0.0.1:$2" --duration "$seconds" --connections "$connections" \
     --accounts "$sim_accounts" --quiet --copybooks legacy/cobol/copybooks "${args[@]}" >"$1/$name.json" 2>"$1/$name.err" ||
     true
   tail -1 "$1/$name.json"

@@ -12,15 +12,26 @@
 #   bridge   channel-sim -> corebridge LEGACY_ONLY -> legacy-host
 #   shadow   channel-sim -> corebridge SHADOW on every product line (journal
 #            on, as shipped) -> legacy-host, and newcore slowed by DELAY ms
+#   shadow-nj  the same without the journal (the secondary queue alone), to
+#            tell the journal's fdatasync from the rest
 # and channel-sim drives one path at a time in short slices. A set is one
 # saturated slice of direct, haproxy and bridge (throughput), then one paced
-# slice of each of the four (latency, timed from when each request was due),
+# slice of each of the five (latency, timed from when each request was due),
 # in an order that rotates from set to set. Each goal is judged per set,
 # from paths measured seconds apart against the same bank; the figures are
 # the medians over the sets, and each goal says in how many sets it held.
 #
+# PAIRED_PIN=1 runs it as if the systems had machines of their own, as in a
+# bank: legacy-host and its COBOL worker on CPU 0 (the mainframe), and
+# channel-sim, HAProxy and the bridges on CPU 1; newcore on CPU 1 too but at
+# idle priority (SCHED_IDLE: it runs only when CPU 1 is otherwise idle) with
+# its SQLite store in /dev/shm (its disk is not the journal's). Then the
+# bridge's CPU and the journal's fdatasyncs are the only things a path adds
+# that the mainframe shares.
+#
 # Environment:
 #   PAIRED_SETS        sets of slices (default 6)
+#   PAIRED_PIN         1: pinned, as above (default 0: everything shares both cores)
 #   PAIRED_SECONDS     seconds per slice (default 5)
 #   BENCH_CONNECTIONS, BENCH_DELAY_MS, BENCH_ACCOUNTS, BENCH_SIM_ACCOUNTS,
 #   BENCH_SECONDARY_WORKERS, BENCH_SECONDARY_QUEUE, BENCH_KEEP: as in
@@ -44,6 +55,7 @@ sim_accounts=${BENCH_SIM_ACCOUNTS:-32}
 sec_workers=${BENCH_SECONDARY_WORKERS:-128}
 sec_queue=${BENCH_SECONDARY_QUEUE:-10000}
 rate=${BENCH_RATE:-auto}
+pin=${PAIRED_PIN:-0}
 
 for b in legacy-host newcore corebridge channel-sim; do
   if [ ! -x "$bin/$b" ]; then
@@ -57,19 +69,32 @@ if ! command -v haproxy >/dev/null; then
 fi
 
 bench_name=paired_bench
+newcore_priority=normal mode="shared (every process on both cores)"
+if [ "$pin" = 1 ]; then
+  back_cpu=(taskset -c 0) side_cpu=(taskset -c 1) newcore_priority=idle
+  mode="pinned (legacy-host on CPU 0; channel-sim, HAProxy, the bridges on CPU 1; newcore on CPU 1 at idle priority, its store in /dev/shm)"
+fi
 # shellcheck source=tests/bench/bench_lib.sh
 . tests/bench/bench_lib.sh
+nc_dir=$work/sh
+if [ "$pin" = 1 ]; then
+  nc_dir=$(mktemp -d /dev/shm/paired_bench.XXXXXX)
+  scratch+=("$nc_dir")
+fi
 
 echo "paired_bench: $sets sets of ${seconds}s slices, $connections connections," \
-  "newcore slowed by ${delay_ms} ms; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" >&2
+  "newcore slowed by ${delay_ms} ms; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $mode" >&2
 mkdir -p "$work/lo" "$work/sh" "$work/hp"
 start_legacy "$work"
 start_haproxy "$work/hp" "$legacy_port"
-start_newcore "$work/sh" "$delay_ms"
+start_newcore "$nc_dir" "$delay_ms" "$newcore_priority"
 start_bridge "$work/lo" LEGACY_ONLY "$legacy_port" "$newcore_port" ""
 lo_port=$bridge_port
 start_bridge "$work/sh" SHADOW "$legacy_port" "$newcore_port" "$work/sh/journal"
 sh_port=$bridge_port sh_admin=$admin_port
+mkdir -p "$work/nj"
+start_bridge "$work/nj" SHADOW "$legacy_port" "$newcore_port" ""
+nj_port=$bridge_port nj_admin=$admin_port
 
 port_of() {
   case $1 in
@@ -77,6 +102,7 @@ port_of() {
     haproxy) echo "$proxy_port" ;;
     bridge) echo "$lo_port" ;;
     shadow) echo "$sh_port" ;;
+    shadow-nj) echo "$nj_port" ;;
   esac
 }
 
@@ -87,9 +113,10 @@ slice() {  # SET KIND PATH [RATE]
   mkdir -p "$dir"
   sync
   json=$(sim "$dir" "$(port_of "$3")" "" "${4:-}")
-  if [ "$3" = shadow ]; then
-    drain_wait "$sh_admin"
-  fi
+  case $3 in
+    shadow) drain_wait "$sh_admin" ;;
+    shadow-nj) drain_wait "$nj_admin" ;;
+  esac
   if [ -z "$json" ] || [ "${json:0:1}" != "{" ]; then
     echo "paired_bench: set $1 $2 $3: channel-sim gave no summary" >&2
     return 0
@@ -118,17 +145,17 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for set in $(seq 1 "$sets"); do
   echo "-- set $set" >&2
   for path in $(rotate "$set" direct haproxy bridge); do slice "$set" sat "$path"; done
-  for path in $(rotate "$set" direct haproxy bridge shadow); do slice "$set" paced "$path" "$rate"; done
+  for path in $(rotate "$set" direct haproxy bridge shadow shadow-nj); do slice "$set" paced "$path" "$rate"; done
 done
 m=$(metrics "$sh_admin")
 echo "load average (1, 5, 15 min) before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$out" "$delay_ms" "$rate" \
+python3 - "$out" "$delay_ms" "$rate" "$mode" \
   "$(metric "$m" corebridge_secondary_dropped_total)" "$(metric "$m" corebridge_comparisons_total)" \
   "$(metric "$m" corebridge_mismatches_total)" <<'EOF'
 import json, statistics, sys
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-delay, rate, dropped, comparisons, mismatches = sys.argv[2:7]
+delay, rate, mode, dropped, comparisons, mismatches = sys.argv[2:8]
 got = {(r["set"], r["kind"], r["path"]): r["sim"] for r in rows}
 sets = sorted({r["set"] for r in rows})
 
@@ -151,14 +178,15 @@ def med(xs):
 def span(xs):
     return f"({min(xs):,.0f} to {max(xs):,.0f})" if xs else ""
 
-print(f"paired slices: {len(sets)} sets; paced at {rate} requests/s; medians over the sets, "
-      "ranges in brackets")
+print(f"paired slices, {mode}: {len(sets)} sets; paced at {rate} requests/s; medians over "
+      "the sets, ranges in brackets")
 print("| path | saturated req/s | x direct (per set) | paced p50 us | paced p99 us | "
       "+p99 us over direct (per set) | errors | unexpected | ledger |")
 print("|---|---|---|---|---|---|---|---|---|")
 names = {"direct": "direct to legacy-host", "haproxy": "HAProxy (tcp) in front",
          "bridge": "corebridge LEGACY_ONLY",
-         "shadow": f"corebridge SHADOW, newcore +{delay} ms, journal on"}
+         "shadow": f"corebridge SHADOW, newcore +{delay} ms, journal on",
+         "shadow-nj": f"corebridge SHADOW, newcore +{delay} ms, no journal"}
 for p, name in names.items():
     tp = per_set(lambda s: v(s, "sat", p, "throughput_rps"))
     ratio = per_set(lambda s: v(s, "sat", p, "throughput_rps") / v(s, "sat", "direct", "throughput_rps"))
@@ -191,4 +219,7 @@ goal("corebridge keeps >= 90 % of direct throughput", ratio, lambda x: x >= 0.9,
 shadow = per_set(lambda s: v(s, "paced", "shadow", "p99_us") / v(s, "paced", "bridge", "p99_us") - 1)
 goal(f"SHADOW with new core +{delay} ms: channel p99 within 10 % of LEGACY_ONLY", shadow,
      lambda x: x <= 0.10, lambda x: f"{x:+.1%}")
+nj = per_set(lambda s: v(s, "paced", "shadow-nj", "p99_us") / v(s, "paced", "bridge", "p99_us") - 1)
+goal(f"SHADOW with new core +{delay} ms: channel p99 within 10 % of LEGACY_ONLY, without the "
+     "journal", nj, lambda x: x <= 0.10, lambda x: f"{x:+.1%}")
 EOF
