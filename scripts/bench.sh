@@ -28,3 +28,6 @@ tests/bench/bridge_bench.sh "$build"
 echo
 echo "== paired_bench.sh"
 tests/bench/paired_bench.sh "$build"
+echo
+echo "== PAIRED_PIN=1 paired_bench.sh (legacy-host on CPU 0, the rest on CPU 1)"
+PAIRED_PIN=1 tests/bench/paired_bench.sh "$build"
