@@ -295,7 +295,7 @@ class PosixJournalFile : public JournalFile {
     if (step_ > 0 && end_ + data.size() > filled_) {
       CB_RETURN_IF_ERROR(zeroFillPast(end_ + data.size()));
     }
-    const Status st = pwriteAll(fd_, path_, data, end_);
+    Status st = pwriteAll(fd_, path_, data, end_);
     // After a failure some prefix may be written; the journal fails closed.
     end_ += data.size();
     return st;

@@ -147,10 +147,11 @@ int run(const Args& args) {
     std::atomic<uint64_t> failed{0};
     std::vector<std::vector<int64_t>> latencies(static_cast<size_t>(threads));
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<size_t>(threads));
     const auto t0 = Clock::now();
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
-        const std::string account = std::to_string(100000000000LL + 10 * t + 7);
+        const std::string account = std::to_string(100000000000LL + 10LL * t + 7);
         char txn[32];  // 16 characters (CA-TXN-ID) until n passes 10 digits
         for (uint64_t n = 0; !stop.load(std::memory_order_relaxed); ++n) {
           std::snprintf(txn, sizeof(txn), "EB%04d%010llu", t % 10000,
