@@ -1,14 +1,26 @@
 # bench_lib.sh: the processes and load of the end-to-end benchmarks, sourced
 # by tests/bench/bridge_bench.sh and tests/bench/paired_bench.sh after they
 # set bin, seconds, connections, accounts, sim_accounts, sec_workers,
-# sec_queue and (for messages) bench_name. Sets work (a new temporary
-# directory, removed at exit unless BENCH_KEEP=1) and pids.
+# sec_queue and (for messages) bench_name; exits if a binary or haproxy is
+# missing. Sets work (a new temporary directory, removed at exit unless
+# BENCH_KEEP=1) and pids.
 # The arrays back_cpu (legacy-host and its COBOL worker) and side_cpu
 # (everything else) prefix each command, e.g. (taskset -c 0); empty: no
 # pinning.
 # shellcheck shell=bash
 back_cpu=("${back_cpu[@]}")
 side_cpu=("${side_cpu[@]}")
+
+for b in legacy-host newcore corebridge channel-sim; do
+  if [ ! -x "$bin/$b" ]; then
+    echo "$bench_name: $bin/$b is not built" >&2
+    exit 1
+  fi
+done
+if ! command -v haproxy >/dev/null; then
+  echo "$bench_name: haproxy is not installed (make deps)" >&2
+  exit 1
+fi
 
 work=$(mktemp -d "/tmp/${bench_name}.XXXXXX")
 pids=()
@@ -194,4 +206,15 @@ drain_wait() {
     sleep 0.1
     waited=$((waited + 1))
   done
+}
+
+# quarter_of JSON: a quarter of the throughput of a channel-sim summary, in
+# steps of 50 requests/s (at least 50): the paced phase's rate when
+# BENCH_RATE is auto. A quarter, not a half: SHADOW about doubles the CPU a
+# request costs on these shared cores (newcore's SQLite work is about the
+# COBOL's), so at half of what the bank takes directly SHADOW would run at
+# three quarters of its own capacity and its latency would be its queue.
+quarter_of() {
+  echo "$1" | python3 -c 'import json, sys
+print(max(50, round(json.load(sys.stdin)["throughput_rps"] / 200) * 50))' 2>/dev/null || echo 500
 }

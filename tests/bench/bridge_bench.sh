@@ -88,31 +88,9 @@ round_rate=$rate
 sec_workers=${BENCH_SECONDARY_WORKERS:-128}
 sec_queue=${BENCH_SECONDARY_QUEUE:-10000}
 
-for b in legacy-host newcore corebridge channel-sim; do
-  if [ ! -x "$bin/$b" ]; then
-    echo "bridge_bench: $bin/$b is not built" >&2
-    exit 1
-  fi
-done
-if ! command -v haproxy >/dev/null; then
-  echo "bridge_bench: haproxy is not installed (make deps)" >&2
-  exit 1
-fi
-
 bench_name=bridge_bench
 # shellcheck source=tests/bench/bench_lib.sh
 . tests/bench/bench_lib.sh
-
-# quarter_of JSON: a quarter of the throughput of a channel-sim summary, in
-# steps of 50 requests/s (at least 50): the paced phase's rate when
-# BENCH_RATE is auto. A quarter, not a half: SHADOW about doubles the CPU a
-# request costs on these shared cores (newcore's SQLite work is about the
-# COBOL's), so at half of what the bank takes directly SHADOW would run at
-# three quarters of its own capacity and its latency would be its queue.
-quarter_of() {
-  echo "$1" | python3 -c 'import json, sys
-print(max(50, round(json.load(sys.stdin)["throughput_rps"] / 200) * 50))' 2>/dev/null || echo 500
-}
 
 results=$work/results.jsonl
 : >"$results"

@@ -57,17 +57,6 @@ sec_queue=${BENCH_SECONDARY_QUEUE:-10000}
 rate=${BENCH_RATE:-auto}
 pin=${PAIRED_PIN:-0}
 
-for b in legacy-host newcore corebridge channel-sim; do
-  if [ ! -x "$bin/$b" ]; then
-    echo "paired_bench: $bin/$b is not built" >&2
-    exit 1
-  fi
-done
-if ! command -v haproxy >/dev/null; then
-  echo "paired_bench: haproxy is not installed (make deps)" >&2
-  exit 1
-fi
-
 bench_name=paired_bench
 newcore_priority=normal mode="shared (every process on both cores)"
 if [ "$pin" = 1 ]; then
@@ -136,9 +125,7 @@ rotate() {
 
 if [ "$rate" = auto ]; then
   mkdir -p "$work/warmup"
-  warm=$(sim "$work/warmup" "$legacy_port")
-  rate=$(echo "$warm" | python3 -c 'import json, sys
-print(max(50, round(json.load(sys.stdin)["throughput_rps"] / 200) * 50))' 2>/dev/null || echo 500)
+  rate=$(quarter_of "$(sim "$work/warmup" "$legacy_port")")
 fi
 echo "paired_bench: paced slices at $rate requests/s" >&2
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

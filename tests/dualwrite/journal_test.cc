@@ -175,6 +175,18 @@ class JournalTest : public ::testing::Test {
 
   fs::path firstSegment() const { return dir_ / Journal::segmentName(1); }
 
+  // 200-byte segments: about six 37-byte records each.
+  static JournalOptions smallSegments() {
+    JournalOptions options;
+    options.segment_bytes = 200;
+    return options;
+  }
+  // Appends payloadFor(1..50) in smallSegments() and returns the segment names, sorted.
+  std::vector<std::string> writeFiftyInSmallSegments() {
+    writeRecords(50, smallSegments());
+    return segmentFiles(dir_);
+  }
+
   // Options over `env` without the background flush, so that deferred
   // records are written only by the batches a test makes.
   static JournalOptions withoutFlusher(FaultyEnv* env) {
@@ -607,10 +619,8 @@ TEST_F(JournalTest, AProcessThatDiesLeavesItsZerosAndReopeningReadsEveryRecord) 
 }
 
 TEST_F(JournalTest, ZerosEndingAnOlderSegmentAreReadAsItsEndButLostRecordsThereAreDataLoss) {
-  JournalOptions options;
-  options.segment_bytes = 200;
-  writeRecords(50, options);
-  const auto names = segmentFiles(dir_);
+  const JournalOptions options = smallSegments();
+  const auto names = writeFiftyInSmallSegments();
   ASSERT_GE(names.size(), 3U);
   const fs::path older = dir_ / names[1];
   const std::string bytes = readAll(older);
@@ -670,8 +680,7 @@ TEST_F(JournalTest, FlippedByteInTheLastPayloadIsCutAsATornTail) {
 }
 
 TEST_F(JournalTest, RotationWritesSeveralSegmentsAndReopenReadsThemAll) {
-  JournalOptions options;
-  options.segment_bytes = 200;  // about six 37-byte records a segment
+  const JournalOptions options = smallSegments();
   constexpr int kRecords = 50;
   writeRecords(kRecords, options);
   const auto names = segmentFiles(dir_);
@@ -692,8 +701,7 @@ TEST_F(JournalTest, RotationWritesSeveralSegmentsAndReopenReadsThemAll) {
 }
 
 TEST_F(JournalTest, TruncateBeforeRemovesOnlyWhollyOlderSegments) {
-  JournalOptions options;
-  options.segment_bytes = 200;
+  const JournalOptions options = smallSegments();
   writeRecords(50, options);
   auto j = openOk(options, nullptr);
   const auto before = segmentFiles(dir_);
@@ -729,10 +737,8 @@ TEST_F(JournalTest, TruncateBeforeRemovesOnlyWhollyOlderSegments) {
 }
 
 TEST_F(JournalTest, MissingMiddleSegmentIsDataLoss) {
-  JournalOptions options;
-  options.segment_bytes = 200;
-  writeRecords(50, options);
-  const auto names = segmentFiles(dir_);
+  const JournalOptions options = smallSegments();
+  const auto names = writeFiftyInSmallSegments();
   ASSERT_GE(names.size(), 3U);
   fs::remove(dir_ / names[1]);
   auto j = Journal::open(dir_.string(), options, nullptr);
@@ -742,10 +748,8 @@ TEST_F(JournalTest, MissingMiddleSegmentIsDataLoss) {
 }
 
 TEST_F(JournalTest, TornTailOfAnOlderSegmentIsDataLoss) {
-  JournalOptions options;
-  options.segment_bytes = 200;
-  writeRecords(50, options);
-  const auto names = segmentFiles(dir_);
+  const JournalOptions options = smallSegments();
+  const auto names = writeFiftyInSmallSegments();
   const fs::path older = dir_ / names[1];
   const std::string bytes = readAll(older);
   writeAll(older, std::string_view(bytes).substr(0, bytes.size() - 1));
